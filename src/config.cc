@@ -1,0 +1,288 @@
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "start_expr.h"
+#include "text.h"
+
+namespace osg {
+namespace {
+
+using Problems = std::vector<std::string>;
+
+void CheckLabel(const std::string& value, Problems& problems) {
+  if (value.empty()) problems.push_back("must not be empty");
+  if (value.size() > 256) problems.push_back("is longer than 256 characters");
+  if (!IsValidUtf8(value)) problems.push_back("is not valid UTF-8");
+  if (std::any_of(value.begin(), value.end(),
+                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    problems.push_back("contains a control character");
+  }
+}
+
+void SetToken(Settings& s, const std::string& value, int64_t now, Problems& problems) {
+  s.token = value;
+  if (value.empty()) return problems.push_back("must not be empty");
+  if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return std::isspace(c); })) {
+    return problems.push_back(
+        "contains whitespace inside the token (was it wrapped or pasted with a space?); a token is "
+        "one unbroken line");
+  }
+  TokenParseResult parsed = ParseTokenClaims(value);
+  if (!parsed.claims) return problems.push_back(parsed.error);
+  s.token_claims = *parsed.claims;
+  if (parsed.claims->expires_at && *parsed.claims->expires_at <= now) {
+    problems.push_back("the token expired at " + FormatUtc(*parsed.claims->expires_at) +
+                       "; ask the pool's administrators for a new one");
+  }
+}
+
+void SetDuration(Seconds& field, const std::string& value, Problems& problems) {
+  auto duration = ParseDuration(value);
+  if (!duration || duration->count() <= 0) {
+    return problems.push_back("\"" + value +
+                              "\" is not a duration; write a number with a unit: 90s, 25m, 2h, 7d");
+  }
+  field = *duration;
+}
+
+void SetShutdownAction(ShutdownAction& action, const std::string& value, Problems& problems) {
+  std::string lower = ToLower(value);
+  if (lower == "poweroff") {
+    action = {ShutdownAction::Kind::kPowerOff, ""};
+  } else if (lower == "none") {
+    action = {ShutdownAction::Kind::kNone, ""};
+  } else if (lower.rfind("command:", 0) == 0 && value.size() > 9 && value[8] == '/') {
+    action = {ShutdownAction::Kind::kCommand, value.substr(8)};
+  } else {
+    problems.push_back("\"" + value +
+                       "\" is not a shutdown action; use poweroff, none or command:/absolute/path");
+  }
+}
+
+void SetCentralManager(std::string& field, const std::string& value, Problems& problems) {
+  bool valid = !value.empty() && std::all_of(value.begin(), value.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '-' || c == ':' || c == '_';
+  });
+  if (!valid) {
+    return problems.push_back("\"" + value + "\" is not a host name or host:port");
+  }
+  field = value;
+}
+
+struct KeySpec {
+  const char* name;
+  void (*apply)(Settings&, const std::string& value, int64_t now, Problems& problems);
+  const char* help;  // one line, for the README's reference and `check` output
+};
+
+const std::array<KeySpec, 9> kKeys = {{
+    {"WorkerGroupName",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       CheckLabel(v, p);
+       s.worker_group_name = v;
+     },
+     "label advertised in the worker's ad"},
+    {"Token", SetToken, "the pool's IDTOKEN"},
+    {"Start",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       if (v.empty()) return p.push_back("must not be empty");
+       for (auto& problem : CheckStartExpression(v)) p.push_back(problem);
+       s.start = v;
+     },
+     "ClassAd expression: which jobs may run"},
+    {"CentralManager",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetCentralManager(s.central_manager, v, p);
+     },
+     "the pool's central manager, host or host:port"},
+    {"IdleTimeout",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetDuration(s.idle_timeout, v, p);
+     },
+     "shut down after this long without claims or jobs"},
+    {"AcceptWindow",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetDuration(s.accept_window, v, p);
+     },
+     "accept new jobs for this long after start"},
+    {"ShutdownAction",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetShutdownAction(s.shutdown_action, v, p);
+     },
+     "what to do when the work is over"},
+    {"GLIDEIN_Site",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       CheckLabel(v, p);
+       s.glidein_site = v;
+     },
+     "site name advertised as GLIDEIN_Site"},
+    {"GLIDEIN_ResourceName",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       CheckLabel(v, p);
+       s.glidein_resource_name = v;
+     },
+     "resource name advertised as GLIDEIN_ResourceName"},
+}};
+
+bool IsIdentifier(const std::string& key) {
+  return std::isalpha(static_cast<unsigned char>(key[0])) &&
+         std::all_of(key.begin(), key.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+const KeySpec* FindKey(const std::string& key) {
+  for (const KeySpec& spec : kKeys) {
+    if (ToLower(spec.name) == ToLower(key)) return &spec;
+  }
+  return nullptr;
+}
+
+std::string NearestKey(const std::string& key) {
+  std::string best;
+  size_t best_distance = SIZE_MAX;
+  for (const KeySpec& spec : kKeys) {
+    std::string name = ToLower(spec.name);
+    size_t distance = EditDistance(ToLower(key), name);
+    // More edits than a third of the name is no useful suggestion.
+    size_t limit = std::max<size_t>(2, std::max(key.size(), name.size()) / 3);
+    if (distance <= limit && distance < best_distance) {
+      best_distance = distance;
+      best = spec.name;
+    }
+  }
+  return best;
+}
+
+class Parser {
+ public:
+  Parser(const std::string& path, int64_t now) : path_(path), now_(now) {}
+
+  LoadedConfig Parse(std::string_view text) {
+    int line_number = 0;
+    std::string previous_key;
+    for (std::string line : SplitLines(text)) {
+      ++line_number;
+      if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF from a Windows editor
+      std::string trimmed = Trim(line);
+      if (trimmed.empty() || trimmed[0] == '#') continue;
+      size_t equals = trimmed.find('=');
+      std::string key = equals == std::string::npos ? "" : Trim(trimmed.substr(0, equals));
+      bool indented = std::isspace(static_cast<unsigned char>(line[0])) != 0;
+      if (ToLower(previous_key) == "start" && (indented || (!key.empty() && !IsIdentifier(key)))) {
+        // Wrapped by an editor or written as HTCondor's multi-line syntax: refuse, never guess.
+        Error(line_number, previous_key, "Start must be on one line; this line continues it");
+        continue;
+      }
+      if (equals == std::string::npos) {
+        Error(line_number, "", "expected \"Key = value\", found \"" + trimmed + "\"");
+        continue;
+      }
+      previous_key = key;
+      Apply(line_number, key, Trim(trimmed.substr(equals + 1)));
+    }
+    if (seen_.empty() && !HasErrors(result_.diagnostics)) {
+      Error(0, "", "the file holds no settings; it needs at least Token and Start");
+    } else {
+      for (const char* required : {"Token", "Start"}) {
+        if (!seen_.count(ToLower(required))) Error(0, required, "missing; this key is required");
+      }
+    }
+    return std::move(result_);
+  }
+
+ private:
+  void Apply(int line_number, const std::string& key, const std::string& value) {
+    const KeySpec* spec = FindKey(key);
+    if (!spec) {
+      std::string nearest = NearestKey(key);
+      Error(line_number, key,
+            "unknown key" + (nearest.empty() ? std::string() : "; did you mean " + nearest + "?"));
+      return;
+    }
+    auto [it, inserted] = seen_.emplace(ToLower(spec->name), line_number);
+    if (!inserted) {
+      Warn(line_number, key,
+           "given again (first on line " + std::to_string(it->second) + "); the last one wins");
+      it->second = line_number;
+    }
+    Problems problems;
+    spec->apply(result_.settings, value, now_, problems);
+    for (const std::string& problem : problems) Error(line_number, key, problem);
+  }
+
+  void Error(int line, const std::string& key, const std::string& message) {
+    result_.diagnostics.push_back({Diagnostic::Severity::kError, path_, line, key, message});
+  }
+  void Warn(int line, const std::string& key, const std::string& message) {
+    result_.diagnostics.push_back({Diagnostic::Severity::kWarning, path_, line, key, message});
+  }
+
+  std::string path_;
+  int64_t now_;
+  LoadedConfig result_;
+  std::map<std::string, int> seen_;  // lower-case key -> line of its last occurrence
+};
+
+}  // namespace
+
+std::string ShutdownAction::ToString() const {
+  switch (kind) {
+    case Kind::kPowerOff: return "poweroff";
+    case Kind::kNone: return "none";
+    case Kind::kCommand: return "command:" + command;
+  }
+  return "?";
+}
+
+LoadedConfig ParseConfig(std::string_view text, const std::string& path, int64_t now) {
+  return Parser(path, now).Parse(text);
+}
+
+LoadedConfig LoadConfig(const std::string& path, int64_t now) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    LoadedConfig missing;
+    missing.diagnostics.push_back({Diagnostic::Severity::kError, path, 0, "",
+                                   "cannot read the file: " + ErrnoText()});
+    return missing;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  LoadedConfig loaded = ParseConfig(text.str(), path, now);
+  struct stat info {};
+  if (!loaded.settings.token.empty() && stat(path.c_str(), &info) == 0 &&
+      (info.st_mode & (S_IRGRP | S_IROTH))) {
+    loaded.diagnostics.push_back(
+        {Diagnostic::Severity::kWarning, path, 0, "Token",
+         "the file holds a token and is readable by other users; run: chmod 600 " + path});
+  }
+  return loaded;
+}
+
+std::string DescribeSettings(const Settings& s) {
+  std::ostringstream out;
+  const TokenClaims& t = s.token_claims;
+  out << "WorkerGroupName      = " << s.worker_group_name << "\n"
+      << "CentralManager       = " << s.central_manager << "\n"
+      << "Token                = issuer " << t.issuer << ", subject " << t.subject << ", key id "
+      << (t.key_id.empty() ? "(none)" : t.key_id) << ", expires "
+      << (t.expires_at ? FormatUtc(*t.expires_at) : "never") << "\n"
+      << "Start                = " << s.start << "\n"
+      << "IdleTimeout          = " << FormatDuration(s.idle_timeout) << "\n"
+      << "AcceptWindow         = " << FormatDuration(s.accept_window) << "\n"
+      << "ShutdownAction       = " << s.shutdown_action.ToString() << "\n"
+      << "GLIDEIN_Site         = " << s.glidein_site << "\n"
+      << "GLIDEIN_ResourceName = " << s.glidein_resource_name << "\n";
+  return out.str();
+}
+
+}  // namespace osg

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "diagnostic.h"
+#include "duration.h"
+#include "token.h"
+
+namespace osg {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/osg-worker.conf";
+
+// What to do to the machine once the worker's work is over.
+struct ShutdownAction {
+  enum class Kind { kPowerOff, kNone, kCommand };
+  Kind kind = Kind::kPowerOff;
+  std::string command;  // for kCommand: an absolute path, run with no arguments
+
+  std::string ToString() const;
+};
+
+// The effective settings of /etc/osg-worker.conf, defaults filled in.
+struct Settings {
+  std::string worker_group_name = "OSG Cloud Worker";
+  std::string token;  // secret: never print it; print token_claims instead
+  TokenClaims token_claims;
+  std::string start;
+  std::string central_manager = "flock.opensciencegrid.org";
+  Seconds idle_timeout = std::chrono::minutes(25);
+  Seconds accept_window = std::chrono::hours(24 * 7);
+  ShutdownAction shutdown_action;
+  std::string glidein_site = "Cloud";
+  std::string glidein_resource_name = "Cloud";
+};
+
+struct LoadedConfig {
+  Settings settings;
+  Diagnostics diagnostics;  // errors and warnings, in file order
+  bool ok() const { return !HasErrors(diagnostics); }
+};
+
+// Parses the text of a config file. `path` names it in messages; `now` (seconds since the
+// epoch) decides whether the token has expired.
+LoadedConfig ParseConfig(std::string_view text, const std::string& path, int64_t now);
+
+// Reads and parses the file at `path`, adding problems with the file itself: missing, unreadable,
+// or readable by other users while it holds a token.
+LoadedConfig LoadConfig(const std::string& path, int64_t now);
+
+// A human summary of the effective settings, with the token shown only by its claims.
+std::string DescribeSettings(const Settings& settings);
+
+}  // namespace osg

@@ -1,0 +1,202 @@
+#include "config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "test_token.h"
+
+namespace osg {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr int64_t kNow = 1800000000;
+const std::string kToken = testing::MakeToken(kNow + 86400);
+
+std::string SeedConfig(const std::string& token = kToken) {
+  return "WorkerGroupName = My Test Workers\nToken = " + token +
+         "\nStart = TARGET.ProjectName == \"TG-NNNNNN\"\n";
+}
+
+std::vector<std::string> Messages(const LoadedConfig& loaded) {
+  std::vector<std::string> out;
+  for (const Diagnostic& d : loaded.diagnostics) out.push_back(d.ToString());
+  return out;
+}
+
+TEST(ParseConfig, AcceptsTheSeedFile) {
+  LoadedConfig loaded = ParseConfig(SeedConfig(), "/etc/osg-worker.conf", kNow);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+  EXPECT_TRUE(loaded.diagnostics.empty());
+  const Settings& s = loaded.settings;
+  EXPECT_EQ(s.worker_group_name, "My Test Workers");
+  EXPECT_EQ(s.token, kToken);
+  EXPECT_EQ(s.start, "TARGET.ProjectName == \"TG-NNNNNN\"");
+  EXPECT_EQ(s.central_manager, "flock.opensciencegrid.org");
+  EXPECT_EQ(s.idle_timeout, Seconds(25 * 60));
+  EXPECT_EQ(s.accept_window, Seconds(7 * 86400));
+  EXPECT_EQ(s.shutdown_action.kind, ShutdownAction::Kind::kPowerOff);
+  EXPECT_EQ(s.glidein_site, "Cloud");
+  EXPECT_EQ(s.token_claims.subject, "worker@osgpool.test");
+}
+
+TEST(ParseConfig, AcceptsCrlfCommentsCaseAndOptionalKeys) {
+  std::string text =
+      "# injected by cloud-init\r\nworkergroupname = A\r\nTOKEN = " + kToken +
+      "  \r\nstart = Cpus > 1\r\ncentralmanager = cm.example:9618\r\nIdleTimeout = 90s\r\n"
+      "AcceptWindow = 2h\r\nShutdownAction = command:/usr/local/bin/record\r\n"
+      "GLIDEIN_Site = Jetstream2\r\nglidein_resourcename = IU\r\n";
+  LoadedConfig loaded = ParseConfig(text, "f", kNow);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+  EXPECT_EQ(loaded.settings.token, kToken);  // trailing blanks and \r trimmed
+  EXPECT_EQ(loaded.settings.central_manager, "cm.example:9618");
+  EXPECT_EQ(loaded.settings.idle_timeout, Seconds(90));
+  EXPECT_EQ(loaded.settings.accept_window, Seconds(7200));
+  EXPECT_EQ(loaded.settings.shutdown_action.ToString(), "command:/usr/local/bin/record");
+  EXPECT_EQ(loaded.settings.glidein_site, "Jetstream2");
+  EXPECT_EQ(loaded.settings.glidein_resource_name, "IU");
+}
+
+struct BadCase {
+  const char* name;
+  std::string text;
+  std::string expected;  // a substring of one error, with file, line and key
+};
+
+void PrintTo(const BadCase& c, std::ostream* out) { *out << c.name; }
+
+class BadConfig : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadConfig, GetsOneClearError) {
+  LoadedConfig loaded = ParseConfig(GetParam().text, "/etc/osg-worker.conf", kNow);
+  EXPECT_FALSE(loaded.ok());
+  EXPECT_THAT(Messages(loaded), ::testing::Contains(HasSubstr(GetParam().expected)));
+  for (const std::string& message : Messages(loaded)) {
+    EXPECT_THAT(message, ::testing::Not(HasSubstr(kToken))) << "a message leaked the token";
+  }
+}
+
+const std::string kSeedStart = "Start = TARGET.ProjectName == \"TG-NNNNNN\"\n";
+const std::string kTokenLine = "Token = " + kToken + "\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadConfig,
+    ::testing::Values(
+        BadCase{"empty", "", "/etc/osg-worker.conf: error: the file holds no settings"},
+        BadCase{"only_comments", "# nothing\n\n", "the file holds no settings"},
+        BadCase{"missing_token", kSeedStart, "error: Token: missing; this key is required"},
+        BadCase{"missing_start", kTokenLine, "error: Start: missing"},
+        BadCase{"not_a_jwt", "Token = aaabbb...\n" + kSeedStart, ":1: error: Token: not an IDTOKEN"},
+        BadCase{"expired", "Token = " + testing::MakeToken(kNow - 1) + "\n" + kSeedStart,
+                ":1: error: Token: the token expired at"},
+        BadCase{"wrapped_token",
+                "Token = " + kToken.substr(0, 20) + " " + kToken.substr(20) + "\n" + kSeedStart,
+                ":1: error: Token: contains whitespace inside"},
+        BadCase{"start_not_classad", kTokenLine + "Start = TARGET.ProjectName ==\n",
+                ":2: error: Start: does not parse as a ClassAd expression"},
+        BadCase{"start_multiline",
+                kTokenLine + "Start = TARGET.ProjectName == \"a\" ||\n   TARGET.ProjectName == \"b\"\n",
+                ":3: error: Start: Start must be on one line"},
+        BadCase{"start_continuation", kTokenLine + "Start = Cpus > 1 \\\n",
+                ":2: error: Start: ends with a backslash"},
+        BadCase{"start_macro", kTokenLine + "Start = $(FULL_HOSTNAME) == \"x\"\n",
+                "Start: contains HTCondor configuration syntax \"$(\""},
+        BadCase{"start_append", kTokenLine + "Start @= x\n", "Start @: unknown key"},
+        BadCase{"start_include", kTokenLine + "Start = include : /etc/passwd\n",
+                "Start: contains the word \"include\""},
+        BadCase{"start_unquoted", kTokenLine + "Start = TARGET.ProjectName == TG-NNNNNN\n",
+                ":2: error: Start: the unquoted TG-NNNNNN is read as attribute names and arithmetic, "
+                "not as text, so Start matches no job; did you mean: TARGET.ProjectName == "
+                "\"TG-NNNNNN\""},
+        BadCase{"start_unscoped_job_attr", kTokenLine + "Start = ProjectName == \"TG-1\"\n",
+                "\"ProjectName\" is not an attribute of this machine"},
+        BadCase{"unknown_key", kTokenLine + kSeedStart + "WorkerGroup = x\n",
+                ":3: error: WorkerGroup: unknown key; did you mean WorkerGroupName?"},
+        BadCase{"no_equals", kTokenLine + kSeedStart + "hello\n",
+                ":3: error: expected \"Key = value\", found \"hello\""},
+        BadCase{"bad_duration", kTokenLine + kSeedStart + "IdleTimeout = 25\n",
+                ":3: error: IdleTimeout: \"25\" is not a duration"},
+        BadCase{"bad_action", kTokenLine + kSeedStart + "ShutdownAction = halt\n",
+                ":3: error: ShutdownAction: \"halt\" is not a shutdown action"},
+        BadCase{"relative_command", kTokenLine + kSeedStart + "ShutdownAction = command:x\n",
+                "is not a shutdown action"},
+        BadCase{"bad_cm", kTokenLine + kSeedStart + "CentralManager = a b\n",
+                "CentralManager: \"a b\" is not a host name"},
+        BadCase{"control_char", kTokenLine + kSeedStart + "WorkerGroupName = a\tb\n",
+                "WorkerGroupName: contains a control character"},
+        BadCase{"invalid_utf8", kTokenLine + kSeedStart + "WorkerGroupName = a\xff\n",
+                "WorkerGroupName: is not valid UTF-8"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(ParseConfig, DuplicateKeyWarnsAndTheLastWins) {
+  LoadedConfig loaded =
+      ParseConfig(SeedConfig() + "WorkerGroupName = Second\n", "/etc/osg-worker.conf", kNow);
+  EXPECT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded.settings.worker_group_name, "Second");
+  EXPECT_THAT(Messages(loaded),
+              ::testing::ElementsAre("/etc/osg-worker.conf:4: warning: WorkerGroupName: given "
+                                     "again (first on line 1); the last one wins"));
+}
+
+TEST(ParseConfig, ReportsEveryProblemNotJustTheFirst) {
+  LoadedConfig loaded = ParseConfig("Token = x\nStart = a ==\nBogus = 1\n", "f", kNow);
+  EXPECT_EQ(loaded.diagnostics.size(), 3u) << ::testing::PrintToString(Messages(loaded));
+}
+
+class ConfigFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/osg-config-test.XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    path_ = dir_ + "/osg-worker.conf";
+  }
+  void TearDown() override {
+    std::remove(path_.c_str());
+    rmdir(dir_.c_str());
+  }
+  void Write(const std::string& text, mode_t mode) {
+    std::ofstream(path_) << text;
+    chmod(path_.c_str(), mode);
+  }
+  std::string dir_, path_;
+};
+
+TEST_F(ConfigFile, MissingFileIsAnError) {
+  LoadedConfig loaded = LoadConfig(dir_ + "/absent.conf", kNow);
+  EXPECT_THAT(Messages(loaded),
+              ::testing::ElementsAre(dir_ + "/absent.conf: error: cannot read the file: No such "
+                                            "file or directory"));
+}
+
+TEST_F(ConfigFile, WorldReadableTokenWarns) {
+  Write(SeedConfig(), 0644);
+  LoadedConfig loaded = LoadConfig(path_, kNow);
+  EXPECT_TRUE(loaded.ok());
+  EXPECT_THAT(Messages(loaded), ::testing::ElementsAre(HasSubstr(
+                                    "warning: Token: the file holds a token and is readable by "
+                                    "other users; run: chmod 600")));
+}
+
+TEST_F(ConfigFile, PrivateFileIsQuiet) {
+  Write(SeedConfig(), 0600);
+  LoadedConfig loaded = LoadConfig(path_, kNow);
+  EXPECT_TRUE(loaded.ok());
+  EXPECT_TRUE(loaded.diagnostics.empty());
+}
+
+TEST(DescribeSettings, ShowsTokenClaimsNeverTheToken) {
+  LoadedConfig loaded = ParseConfig(SeedConfig(), "f", kNow);
+  std::string summary = DescribeSettings(loaded.settings);
+  EXPECT_THAT(summary, HasSubstr("issuer osgpool.test, subject worker@osgpool.test, key id POOL"));
+  EXPECT_THAT(summary, ::testing::Not(HasSubstr(kToken)));
+  EXPECT_THAT(summary, ::testing::Not(HasSubstr(kToken.substr(kToken.rfind('.') + 1))));
+}
+
+}  // namespace
+}  // namespace osg

@@ -1,0 +1,55 @@
+#include "duration.h"
+
+#include <cctype>
+#include <cstdint>
+
+namespace osg {
+namespace {
+
+std::optional<int64_t> UnitSeconds(char unit) {
+  switch (unit) {
+    case 's': return 1;
+    case 'm': return 60;
+    case 'h': return 3600;
+    case 'd': return 86400;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::optional<Seconds> ParseDuration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  int64_t total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
+    int64_t number = 0;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+      number = number * 10 + (text[i] - '0');
+      if (number > 100LL * 365 * 86400) return std::nullopt;  // also guards overflow
+      ++i;
+    }
+    if (i == text.size()) return std::nullopt;  // bare number: no unit
+    auto unit = UnitSeconds(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
+    if (!unit) return std::nullopt;
+    total += number * *unit;
+    ++i;
+  }
+  return Seconds(total);
+}
+
+std::string FormatDuration(Seconds duration) {
+  int64_t s = duration.count();
+  std::string sign = s < 0 ? "-" : "";
+  if (s < 0) s = -s;
+  int64_t d = s / 86400, h = s % 86400 / 3600, m = s % 3600 / 60, sec = s % 60;
+  std::string out = sign;
+  if (d > 0) out += std::to_string(d) + "d";
+  if (d > 0 || h > 0) out += std::to_string(h) + "h";
+  if (d > 0 || h > 0 || m > 0) out += std::to_string(m) + "m";
+  out += std::to_string(sec) + "s";
+  return out;
+}
+
+}  // namespace osg

@@ -1,0 +1,100 @@
+#include "token.h"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace osg {
+namespace {
+
+int Base64UrlValue(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+std::optional<nlohmann::json> DecodeJsonPart(std::string_view part) {
+  auto bytes = DecodeBase64Url(part);
+  if (!bytes) return std::nullopt;
+  auto json = nlohmann::json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) return std::nullopt;
+  return json;
+}
+
+std::string StringClaim(const nlohmann::json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<int64_t> TimeClaim(const nlohmann::json& object, const char* name) {
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_number()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+}  // namespace
+
+std::optional<std::string> DecodeBase64Url(std::string_view text) {
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    int value = Base64UrlValue(c);
+    if (value < 0) return std::nullopt;
+    buffer = (buffer << 6) | static_cast<uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    }
+  }
+  if (bits >= 6) return std::nullopt;  // a lone trailing character cannot encode a byte
+  return out;
+}
+
+TokenParseResult ParseTokenClaims(std::string_view token) {
+  TokenParseResult result;
+  size_t first = token.find('.');
+  size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
+    result.error =
+        "not an IDTOKEN: a token is three base64url parts joined by dots (header.payload.signature), "
+        "as printed by condor_token_create or condor_token_fetch";
+    return result;
+  }
+  auto header = DecodeJsonPart(token.substr(0, first));
+  auto payload = DecodeJsonPart(token.substr(first + 1, second - first - 1));
+  if (!header || !payload) {
+    result.error = "not an IDTOKEN: its header or payload is not base64url-encoded JSON";
+    return result;
+  }
+  if (second + 1 >= token.size()) {
+    result.error = "not an IDTOKEN: the signature part is empty (was the token cut short?)";
+    return result;
+  }
+  TokenClaims claims;
+  claims.key_id = StringClaim(*header, "kid");
+  claims.issuer = StringClaim(*payload, "iss");
+  claims.subject = StringClaim(*payload, "sub");
+  claims.expires_at = TimeClaim(*payload, "exp");
+  claims.issued_at = TimeClaim(*payload, "iat");
+  if (claims.issuer.empty() || claims.subject.empty()) {
+    result.error = "not an IDTOKEN: it names no issuer (iss) or subject (sub)";
+    return result;
+  }
+  result.claims = claims;
+  return result;
+}
+
+std::string FormatUtc(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[64];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return text;
+}
+
+}  // namespace osg
