@@ -1,0 +1,85 @@
+#include "condor_config.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include "files.h"
+
+namespace osg {
+
+std::string QuoteClassAdString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '$': out += "\\044"; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
+  std::ostringstream out;
+  out << "# Written by osg-worker from /etc/osg-worker.conf; osg-worker rewrites it at every start.\n"
+      << "\n# The pool.\n"
+      << "CONDOR_HOST = " << s.central_manager << "\n"
+      << "DAEMON_LIST = MASTER, STARTD\n"
+      << "\n# The pool's token (tokens.d, root-only) is the only way in; FS lets root's local tools\n"
+      << "# (osg-worker itself) talk to the startd.\n"
+      << "SEC_DEFAULT_AUTHENTICATION = REQUIRED\n"
+      << "SEC_DEFAULT_AUTHENTICATION_METHODS = FS, IDTOKENS\n"
+      << "SEC_CLIENT_AUTHENTICATION_METHODS = FS, IDTOKENS\n"
+      << "SEC_DEFAULT_INTEGRITY = REQUIRED\n"
+      << "SEC_DEFAULT_ENCRYPTION = REQUIRED\n"
+      << "SEC_READ_AUTHENTICATION = OPTIONAL\n"
+      << "ALLOW_ADMINISTRATOR = root@$(UID_DOMAIN)\n"
+      << "ALLOW_OWNER = root@$(UID_DOMAIN)\n"
+      << "\n# A cloud VM behind NAT accepts no inbound connection: the pool reaches it through CCB.\n"
+      << "CCB_ADDRESS = $(COLLECTOR_HOST)\n"
+      << "\n# One partitionable slot with all CPUs, memory and disk.\n"
+      << "NUM_SLOTS = 1\n"
+      << "NUM_SLOTS_TYPE_1 = 1\n"
+      << "SLOT_TYPE_1 = 100%\n"
+      << "SLOT_TYPE_1_PARTITIONABLE = True\n"
+      << "\n# What the owner finds with condor_status -const 'WorkerGroupName == \"...\"'.\n"
+      << "WorkerGroupName = " << QuoteClassAdString(s.worker_group_name) << "\n"
+      << "GLIDEIN_Site = " << QuoteClassAdString(s.glidein_site) << "\n"
+      << "GLIDEIN_ResourceName = " << QuoteClassAdString(s.glidein_resource_name) << "\n"
+      << "STARTD_ATTRS = $(STARTD_ATTRS) WorkerGroupName GLIDEIN_Site GLIDEIN_ResourceName\n"
+      << "\n# Which jobs run: the owner's Start, within the accept window, and only while osg-worker\n"
+      << "# is not stopping the machine (it sets OSG_WORKER_ACCEPTING = False in "
+         "90-osg-worker-stopping.conf).\n"
+      << "OSG_WORKER_ACCEPTING = True\n"
+      << "OSG_WORKER_ACCEPT_UNTIL = " << start_time + s.accept_window.count() << "\n"
+      << "START = $(OSG_WORKER_ACCEPTING) && (time() < $(OSG_WORKER_ACCEPT_UNTIL)) && (" << s.start
+      << ")\n"
+      << "\n# A job that started runs to its end: the machine is the owner's, nothing preempts it.\n"
+      << "SUSPEND = False\n"
+      << "PREEMPT = False\n"
+      << "KILL = False\n"
+      << "WANT_SUSPEND = False\n"
+      << "WANT_VACATE = False\n"
+      << "RANK = 0\n";
+  return out.str();
+}
+
+std::string RenderStoppingConfig() {
+  return "# Written by osg-worker while it stops this machine: no new claims.\n"
+         "OSG_WORKER_ACCEPTING = False\n";
+}
+
+Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings, int64_t start_time) {
+  // The token first: a config that points at a missing token would make HTCondor fail noisily.
+  // tokens.d is root-only as well: HTCondor refuses tokens that others could read.
+  Status status = MakePrivateDirectory(std::filesystem::path(paths.Token()).parent_path());
+  if (!status.ok()) return status;
+  status = WriteFileAtomically(paths.Token(), settings.token + "\n", 0600);
+  if (!status.ok()) return status;
+  status = WriteFileAtomically(paths.Config(), RenderCondorConfig(settings, start_time), 0644);
+  if (!status.ok()) return status;
+  return RemovePath(paths.Stopping());  // a stop interrupted by a crash must not outlive it
+}
+
+}  // namespace osg

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "config.h"
+#include "status.h"
+
+namespace osg {
+
+// Where osg-worker puts what HTCondor reads. All under `root` ("" on a real machine) so that
+// tests can install into a scratch directory.
+struct CondorPaths {
+  std::string root;
+  std::string Config() const { return root + "/etc/condor/config.d/50-osg-worker.conf"; }
+  // Present only while the agent is stopping: turns START off without touching the main file.
+  std::string Stopping() const { return root + "/etc/condor/config.d/90-osg-worker-stopping.conf"; }
+  std::string Token() const { return root + "/etc/condor/tokens.d/osg-worker.token"; }
+  std::string Log() const { return root + "/var/log/condor"; }
+};
+
+// The HTCondor configuration of a worker: pure text, golden-tested. `start_time` (seconds since
+// the epoch) anchors the accept window.
+std::string RenderCondorConfig(const Settings& settings, int64_t start_time);
+
+// The override that stops the startd from accepting claims (see CondorPaths::Stopping).
+std::string RenderStoppingConfig();
+
+// A ClassAd string literal holding `text` exactly, safe in an HTCondor config file: quotes and
+// backslashes escaped, and '$' written as \044 so that config macro expansion never sees "$(".
+std::string QuoteClassAdString(std::string_view text);
+
+// Writes the config and the token (root-only, 0600) where HTCondor reads them.
+Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings, int64_t start_time);
+
+}  // namespace osg

@@ -1,0 +1,82 @@
+#include "condor_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "files.h"
+#include "test_token.h"
+
+namespace osg {
+namespace {
+
+constexpr int64_t kStart = 1800000000;
+
+Settings SeedSettings() {
+  LoadedConfig loaded = ParseConfig(
+      "WorkerGroupName = My Test Workers\nToken = " + testing::MakeToken(kStart + 3600) +
+          "\nStart = TARGET.ProjectName == \"TG-NNNNNN\"\n",
+      "seed", kStart);
+  EXPECT_TRUE(loaded.ok());
+  return loaded.settings;
+}
+
+// Compares with testdata/golden/NAME; OSG_UPDATE_GOLDEN=1 rewrites the file instead.
+void ExpectGolden(const std::string& name, const std::string& actual) {
+  std::string path = std::string(OSG_TESTDATA_DIR) + "/golden/" + name;
+  if (std::getenv("OSG_UPDATE_GOLDEN")) {
+    ASSERT_TRUE(WriteFileAtomically(path, actual, 0644).ok());
+  }
+  std::optional<std::string> expected = ReadFile(path);
+  ASSERT_TRUE(expected) << "missing golden file " << path;
+  EXPECT_EQ(actual, *expected) << "rendering changed; if intended, rerun with OSG_UPDATE_GOLDEN=1";
+}
+
+TEST(RenderCondorConfig, SeedMatchesGolden) {
+  ExpectGolden("seed.condor.conf", RenderCondorConfig(SeedSettings(), kStart));
+}
+
+TEST(RenderCondorConfig, AllKeysMatchGolden) {
+  Settings s = SeedSettings();
+  s.central_manager = "10.111.0.2:9618";
+  s.accept_window = std::chrono::hours(2);
+  s.worker_group_name = "Quotes \" back\\slash $(MACRO) é";
+  s.glidein_site = "Jetstream2";
+  s.glidein_resource_name = "IU-Jetstream2";
+  ExpectGolden("all-keys.condor.conf", RenderCondorConfig(s, kStart));
+}
+
+TEST(RenderCondorConfig, NeverHoldsTheToken) {
+  Settings s = SeedSettings();
+  EXPECT_THAT(RenderCondorConfig(s, kStart), ::testing::Not(::testing::HasSubstr(s.token)));
+}
+
+TEST(QuoteClassAdString, EscapesWhatConfigOrClassAdsWouldInterpret) {
+  EXPECT_EQ(QuoteClassAdString("My Test Workers"), "\"My Test Workers\"");
+  EXPECT_EQ(QuoteClassAdString("a\"b\\c$(d)"), "\"a\\\"b\\\\c\\044(d)\"");
+}
+
+TEST(InstallCondorConfig, WritesTokenRootOnlyAndClearsAStaleStop) {
+  std::string root = std::filesystem::temp_directory_path() / "osg-install-test";
+  std::filesystem::remove_all(root);
+  CondorPaths paths{root};
+  ASSERT_TRUE(WriteFileAtomically(paths.Stopping(), RenderStoppingConfig(), 0644).ok());
+  Settings s = SeedSettings();
+  ASSERT_TRUE(InstallCondorConfig(paths, s, kStart).ok());
+  struct stat info {};
+  ASSERT_EQ(stat(paths.Token().c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  ASSERT_EQ(stat((root + "/etc/condor/tokens.d").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  EXPECT_EQ(ReadFile(paths.Token()), s.token + "\n");
+  EXPECT_EQ(ReadFile(paths.Config()), RenderCondorConfig(s, kStart));
+  EXPECT_FALSE(std::filesystem::exists(paths.Stopping()));
+  std::filesystem::remove_all(root);
+}
+
+}  // namespace
+}  // namespace osg
