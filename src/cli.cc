@@ -1,14 +1,51 @@
 #include "cli.h"
 
-#include <cstdio>
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "commands.h"
+#include "config.h"
 
 namespace osg {
 
 int RunCli(int argc, char** argv) {
-  (void)argc;
-  (void)argv;
-  std::fputs("osg-worker: not yet\n", stderr);
-  return 2;
+  CLI::App app{"osg-worker: turns this cloud VM into a worker of an HTCondor pool, from "
+               "/etc/osg-worker.conf, and shuts it down when the work runs out."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "osg-worker 0.1");
+
+  std::string config_path = kDefaultConfigPath;
+  bool json = false;
+  bool force = false;
+  std::string root;
+  std::function<int()> chosen;
+
+  // The one table of subcommands.
+  CLI::App* check = app.add_subcommand("check", "Validate a config file; change nothing");
+  check->add_option("--config", config_path, "Config file")->capture_default_str();
+  check->callback([&] { chosen = [&] { return CommandCheck(config_path); }; });
+
+  CLI::App* run = app.add_subcommand("run", "Configure and run HTCondor; shut down when idle");
+  run->add_option("--config", config_path, "Config file")->capture_default_str();
+  run->callback([&] { chosen = [&] { return CommandRun(config_path); }; });
+
+  CLI::App* status = app.add_subcommand("status", "Where this worker stands");
+  status->add_flag("--json", json, "Print JSON");
+  status->callback([&] { chosen = [&] { return CommandStatus(json); }; });
+
+  CLI::App* prepare = app.add_subcommand(
+      "prepare-image", "Remove config, token, HTCondor state and logs before a snapshot");
+  prepare->add_flag("--force", force, "Even if osg-worker or HTCondor is running");
+  prepare->add_option("--root", root, "Operate on this directory instead of /")->group("");
+  prepare->callback([&] { chosen = [&] { return CommandPrepareImage(root, force); }; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return chosen();
 }
 
 }  // namespace osg

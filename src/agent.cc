@@ -1,0 +1,286 @@
+#include "agent.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <thread>
+
+#include "diagnosis.h"
+#include "files.h"
+#include "subprocess.h"
+
+namespace osg {
+namespace {
+
+constexpr auto kDebounce = std::chrono::milliseconds(200);
+constexpr Seconds kMaxJoinProbeInterval{30};
+constexpr Seconds kJoinedRecheck{300};
+constexpr Seconds kStopConfirmTimeout{20};
+constexpr Seconds kCondorStopTimeout{120};
+
+int64_t ToWall(TimePoint t, TimePoint now) {
+  return std::time(nullptr) + std::chrono::duration_cast<Seconds>(t - now).count();
+}
+
+void NoteSignal(int) {}  // a handler makes a PID-1 agent (in a container) receive the signal
+
+int SetUpSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) {
+    sigaddset(&signals, s);
+    signal(s, NoteSignal);
+  }
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
+  return signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+// True if the inotify events in `buffer` touch a file whose change may mean a new startd state.
+bool RelevantLogChange(const char* buffer, ssize_t length) {
+  for (ssize_t offset = 0; offset < length;) {
+    const auto* event = reinterpret_cast<const inotify_event*>(buffer + offset);
+    std::string name = event->len > 0 ? event->name : "";
+    if (name == "StartLog" || name == ".startd_address" || name == "MasterLog") return true;
+    offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+  }
+  return false;
+}
+
+}  // namespace
+
+Agent::Agent(Settings settings, std::string config_path, CondorPaths paths, CondorTools& tools)
+    : settings_(std::move(settings)),
+      config_path_(std::move(config_path)),
+      paths_(std::move(paths)),
+      tools_(tools),
+      lifecycle_({settings_.idle_timeout, Seconds(30)}, [this](const std::string& l) { Log(l); },
+                 Clock::now()),
+      supervisor_({"condor_master", "-f"}, [this](const std::string& l) { Log(l); }) {}
+
+void Agent::Log(const std::string& line) { std::cerr << "osg-worker: " << line << std::endl; }
+
+int Agent::Run() {
+  int signal_fd = SetUpSignals();
+  TimePoint now = Clock::now();
+  state_.agent_pid = getpid();
+  state_.config_path = config_path_;
+  state_.started_at = std::time(nullptr);
+  state_.shutdown_action = settings_.shutdown_action.ToString();
+  Status installed = InstallCondorConfig(paths_, settings_, state_.started_at);
+  if (!installed.ok()) {
+    Log("cannot install HTCondor's configuration: " + installed.message());
+    return 1;
+  }
+  Log("configured HTCondor for pool " + settings_.central_manager + ", WorkerGroupName \"" +
+      settings_.worker_group_name + "\"");
+  mkdir(paths_.Log().c_str(), 0755);
+  int inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  inotify_add_watch(inotify_fd, paths_.Log().c_str(),
+                    IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
+  if (Status s = supervisor_.Start(now); !s.ok()) Log(s.message());
+  next_join_probe_ = now + Seconds(1);
+
+  char buffer[8192];
+  while (!terminate_) {
+    PublishState(Clock::now());
+    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {inotify_fd, POLLIN, 0}};
+    poll(fds, 2, WaitTimeoutMs(Clock::now()));
+    now = Clock::now();
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (read(signal_fd, &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGCHLD) {
+          ReapChildren(now);
+        } else if (info.ssi_signo != SIGHUP) {
+          Log(std::string("received ") + strsignal(static_cast<int>(info.ssi_signo)) +
+              ": stopping HTCondor; the machine stays up");
+          terminate_ = true;
+        }
+      }
+    }
+    if (fds[1].revents & POLLIN) {
+      ssize_t length;
+      bool relevant = false;
+      while ((length = read(inotify_fd, buffer, sizeof buffer)) > 0) {
+        relevant = relevant || RelevantLogChange(buffer, length);
+      }
+      if (relevant && !refresh_at_) refresh_at_ = now + kDebounce;
+    }
+    if (terminate_ || finished_) continue;
+    if (supervisor_.restart_at() && now >= *supervisor_.restart_at()) {
+      if (Status s = supervisor_.Start(now); !s.ok()) Log(s.message());
+    }
+    if (refresh_due_ || (refresh_at_ && now >= *refresh_at_)) Refresh(now);
+    if (now >= next_join_probe_) ProbeJoined(now);
+    Execute(lifecycle_.Tick(now), now);
+  }
+  supervisor_.Stop(kCondorStopTimeout);
+  state_.phase = finished_ ? state_.phase : "Stopped";
+  state_.condor_master_pid = 0;
+  PublishState(Clock::now());
+  return 0;
+}
+
+int Agent::WaitTimeoutMs(TimePoint now) const {
+  if (terminate_) return 0;
+  TimePoint wake = now + std::chrono::hours(1);
+  if (!finished_) {
+    for (const auto& t : {lifecycle_.NextWakeup(), refresh_at_, supervisor_.restart_at(),
+                          std::optional<TimePoint>(next_join_probe_)}) {
+      if (t) wake = std::min(wake, *t);
+    }
+  }
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
+  return static_cast<int>(std::clamp<int64_t>(ms + 1, 0, 3600 * 1000));
+}
+
+void Agent::ReapChildren(TimePoint now) {
+  int status = 0;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    if (supervisor_.OnExit(pid, status, now) && state_.joined) {
+      state_.joined = false;  // it rejoins after the restart; the probe will say when
+      next_join_probe_ = now + Seconds(2);
+      join_probe_interval_ = Seconds(1);
+    }
+  }
+}
+
+void Agent::Refresh(TimePoint now) {
+  refresh_due_ = false;
+  refresh_at_.reset();
+  std::optional<Observation> observation = tools_.QueryStartd();
+  if (!observation) return;  // not up yet; the next log change or probe brings us back
+  if (observation->Busy() && !state_.joined) ProbeJoined(now);  // a claim implies the pool sees us
+  observation->joined = state_.joined;
+  state_.claims = observation->claims;
+  state_.jobs = observation->jobs;
+  Execute(lifecycle_.Observe(*observation, now), now);
+}
+
+void Agent::ProbeJoined(TimePoint now) {
+  std::optional<bool> joined = tools_.QueryJoined();
+  bool was_joined = state_.joined;
+  state_.joined = joined.value_or(false);
+  if (state_.joined) {
+    if (!was_joined) {
+      Log("joined the pool: " + settings_.central_manager + " lists this worker");
+      state_.joined_at = std::time(nullptr);
+      state_.diagnosis.clear();
+      refresh_due_ = true;
+    }
+    next_join_probe_ = now + kJoinedRecheck;
+    join_probe_interval_ = Seconds(1);
+    Execute(lifecycle_.Observe({true, state_.claims, state_.jobs}, now), now);
+    return;
+  }
+  if (was_joined) Log("the pool no longer lists this worker; waiting for it to rejoin");
+  std::string diagnosis = Diagnose();
+  if (diagnosis != state_.diagnosis && !diagnosis.empty()) Log("not joined: " + diagnosis);
+  state_.diagnosis = diagnosis;
+  next_join_probe_ = now + join_probe_interval_;
+  join_probe_interval_ = std::min(join_probe_interval_ * 2, kMaxJoinProbeInterval);
+}
+
+std::string Agent::Diagnose() const {
+  if (!supervisor_.running()) return "HTCondor is not running (restarting)";
+  return DiagnoseJoin(ReadLogTail(paths_.Log() + "/StartLog"), ReadLogTail(paths_.Log() + "/MasterLog"));
+}
+
+void Agent::Execute(const std::vector<Action>& actions, TimePoint now) {
+  for (Action action : actions) {
+    switch (action) {
+      case Action::kStopAccepting: StopAccepting(now); break;
+      case Action::kResumeAccepting: ResumeAccepting(); break;
+      case Action::kShutdown: Shutdown(); break;
+    }
+  }
+}
+
+void Agent::StopAccepting(TimePoint now) {
+  Status status = WriteFileAtomically(paths_.Stopping(), RenderStoppingConfig(), 0644);
+  if (status.ok()) status = tools_.Reconfig();
+  if (status.ok()) {
+    // Only once the startd itself reports START's switch off can no new claim slip in.
+    auto deadline = Clock::now() + kStopConfirmTimeout;
+    std::optional<bool> accepting;
+    while ((accepting = tools_.StartdAccepting()) != false && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (accepting != false) status = Status::Error("the startd still accepts claims after reconfig");
+  }
+  std::optional<Observation> observation;
+  if (status.ok()) {
+    observation = tools_.QueryStartd();
+    if (!observation) status = Status::Error("the startd did not answer");
+  }
+  if (!status.ok()) {
+    Execute(lifecycle_.StopFailed(status.message(), now), now);
+    return;
+  }
+  state_.claims = observation->claims;
+  state_.jobs = observation->jobs;
+  Execute(lifecycle_.StopConfirmed(*observation, Clock::now()), now);
+}
+
+void Agent::ResumeAccepting() {
+  Status status = RemovePath(paths_.Stopping());
+  if (status.ok()) status = tools_.Reconfig();
+  if (!status.ok()) Log("could not turn START back on: " + status.message());
+}
+
+void Agent::Shutdown() {
+  Log("stopping HTCondor before the shutdown action");
+  supervisor_.Stop(kCondorStopTimeout);
+  state_.condor_master_pid = 0;
+  const ShutdownAction& action = settings_.shutdown_action;
+  Log("shutdown action: " + action.ToString());
+  CommandResult result;
+  switch (action.kind) {
+    case ShutdownAction::Kind::kPowerOff:
+      result = access("/run/systemd/system", F_OK) == 0 ? RunCommand({"systemctl", "poweroff"})
+                                                         : RunCommand({"poweroff"});
+      break;
+    case ShutdownAction::Kind::kCommand:
+      result = RunCommand({action.command}, std::chrono::minutes(5));
+      break;
+    case ShutdownAction::Kind::kNone:
+      result.exit_status = 0;
+      break;
+  }
+  Log("shutdown action " + action.ToString() +
+      (result.ok() ? " done" : " failed (exit status " + std::to_string(result.exit_status) + ")"));
+  finished_ = true;
+}
+
+void Agent::PublishState(TimePoint now) {
+  state_.condor_master_pid = supervisor_.running() ? supervisor_.pid() : 0;
+  if (!finished_ || state_.phase.empty()) state_.phase = PhaseName(lifecycle_.phase());
+  if (finished_) state_.phase = "ShutDown";
+  std::optional<TimePoint> since = lifecycle_.idle_since();
+  std::optional<TimePoint> deadline = lifecycle_.IdleDeadline();
+  state_.idle_since = since && lifecycle_.phase() != Phase::kBusy
+                          ? std::optional<int64_t>(ToWall(*since, now))
+                          : std::nullopt;
+  state_.shutdown_at = deadline ? std::optional<int64_t>(ToWall(*deadline, now)) : std::nullopt;
+  WorkerState unstamped = state_;
+  unstamped.updated_at = 0;
+  std::string json = WorkerStateToJson(unstamped);
+  if (json == last_published_) return;  // rewrite only on change: idle means no disk writes
+  last_published_ = json;
+  state_.updated_at = std::time(nullptr);
+  MakePrivateDirectory(kStateDir);
+  chmod(kStateDir, 0755);  // status is readable by anyone on the machine; it holds no secret
+  WriteFileAtomically(kStateFile, WorkerStateToJson(state_), 0644);
+}
+
+}  // namespace osg

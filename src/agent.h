@@ -1,0 +1,52 @@
+#pragma once
+
+#include <string>
+
+#include "condor_config.h"
+#include "condor_tools.h"
+#include "config.h"
+#include "lifecycle.h"
+#include "supervisor.h"
+#include "worker_state.h"
+
+namespace osg {
+
+// `osg-worker run`: installs HTCondor's configuration, supervises condor_master, watches the
+// startd through its log directory (inotify: no polling while nothing happens), drives the
+// lifecycle policy and carries out its actions. Returns the process exit status.
+class Agent {
+ public:
+  Agent(Settings settings, std::string config_path, CondorPaths paths, CondorTools& tools);
+  int Run();
+
+ private:
+  struct Fds;
+  void Log(const std::string& line);
+  void Refresh(TimePoint now);
+  void ProbeJoined(TimePoint now);
+  void Execute(const std::vector<Action>& actions, TimePoint now);
+  void StopAccepting(TimePoint now);
+  void ResumeAccepting();
+  void Shutdown();
+  void ReapChildren(TimePoint now);
+  int WaitTimeoutMs(TimePoint now) const;
+  void PublishState(TimePoint now);
+  std::string Diagnose() const;
+
+  Settings settings_;
+  std::string config_path_;
+  CondorPaths paths_;
+  CondorTools& tools_;
+  Lifecycle lifecycle_;
+  Supervisor supervisor_;
+  WorkerState state_;
+  bool refresh_due_ = true;
+  std::optional<TimePoint> refresh_at_;
+  TimePoint next_join_probe_{};
+  Seconds join_probe_interval_{1};
+  bool terminate_ = false;
+  bool finished_ = false;
+  std::string last_published_;  // the shutdown action ran: wait for SIGTERM only
+};
+
+}  // namespace osg

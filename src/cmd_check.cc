@@ -1,0 +1,20 @@
+#include <ctime>
+#include <iostream>
+
+#include "commands.h"
+#include "config.h"
+
+namespace osg {
+
+int CommandCheck(const std::string& config_path) {
+  LoadedConfig loaded = LoadConfig(config_path, std::time(nullptr));
+  for (const Diagnostic& d : loaded.diagnostics) std::cerr << d.ToString() << "\n";
+  if (!loaded.ok()) {
+    std::cerr << config_path << ": not valid; nothing was changed\n";
+    return kExitBadConfig;
+  }
+  std::cout << config_path << ": valid. Effective settings:\n" << DescribeSettings(loaded.settings);
+  return 0;
+}
+
+}  // namespace osg

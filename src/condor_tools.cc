@@ -1,0 +1,69 @@
+#include "condor_tools.h"
+
+#include <sstream>
+
+#include "files.h"
+#include "subprocess.h"
+#include "text.h"
+
+namespace osg {
+
+Observation CountSlots(const std::string& lines) {
+  Observation observation;
+  std::istringstream in(lines);
+  std::string state, activity;
+  while (in >> state >> activity) {
+    if (state == "Claimed" || state == "Matched" || state == "Preempting") ++observation.claims;
+    if (activity == "Busy" || activity == "Retiring") ++observation.jobs;
+  }
+  return observation;
+}
+
+RealCondorTools::RealCondorTools(std::string central_manager, std::string log_dir)
+    : central_manager_(std::move(central_manager)), log_dir_(std::move(log_dir)) {
+  full_hostname_ = Trim(RunCommand({"condor_config_val", "FULL_HOSTNAME"}).output);
+}
+
+std::optional<std::string> RealCondorTools::StartdAddress() const {
+  // The startd writes its address here at start; asking it directly needs no collector.
+  std::optional<std::string> text = ReadFile(log_dir_ + "/.startd_address");
+  if (!text) return std::nullopt;
+  std::string address = Trim(text->substr(0, text->find('\n')));
+  if (address.empty()) return std::nullopt;
+  return address;
+}
+
+std::optional<Observation> RealCondorTools::QueryStartd() {
+  std::optional<std::string> address = StartdAddress();
+  if (!address) return std::nullopt;
+  CommandResult result =
+      RunCommand({"condor_status", "-direct", *address, "-af", "State", "Activity"});
+  if (!result.ok()) return std::nullopt;
+  return CountSlots(result.output);
+}
+
+std::optional<bool> RealCondorTools::QueryJoined() {
+  CommandResult result =
+      RunCommand({"condor_status", "-pool", central_manager_, "-startd", "-af", "Name", "-const",
+                  "Machine == \"" + full_hostname_ + "\""},
+                 std::chrono::seconds(20));
+  if (!result.ok()) return std::nullopt;
+  return !Trim(result.output).empty();
+}
+
+Status RealCondorTools::Reconfig() {
+  CommandResult result = RunCommand({"condor_reconfig", "-daemon", "startd"});
+  if (!result.ok()) return Status::Error("condor_reconfig failed");
+  return Status::Ok();
+}
+
+std::optional<bool> RealCondorTools::StartdAccepting() {
+  CommandResult result = RunCommand({"condor_config_val", "-startd", "OSG_WORKER_ACCEPTING"});
+  if (!result.ok()) return std::nullopt;
+  std::string value = ToLower(Trim(result.output));
+  if (value == "true") return true;
+  if (value == "false") return false;
+  return std::nullopt;
+}
+
+}  // namespace osg

@@ -1,0 +1,66 @@
+#include "worker_state.h"
+
+#include <nlohmann/json.hpp>
+
+namespace osg {
+namespace {
+
+template <typename T>
+void PutOptional(nlohmann::json& json, const char* key, const std::optional<T>& value) {
+  if (value) {
+    json[key] = *value;
+  } else {
+    json[key] = nullptr;
+  }
+}
+
+template <typename T>
+std::optional<T> GetOptional(const nlohmann::json& json, const char* key) {
+  auto it = json.find(key);
+  if (it == json.end() || it->is_null()) return std::nullopt;
+  return it->get<T>();
+}
+
+}  // namespace
+
+std::string WorkerStateToJson(const WorkerState& s) {
+  nlohmann::json json = {
+      {"agent_pid", s.agent_pid},   {"condor_master_pid", s.condor_master_pid},
+      {"config_path", s.config_path}, {"phase", s.phase},
+      {"joined", s.joined},         {"claims", s.claims},
+      {"jobs", s.jobs},             {"started_at", s.started_at},
+      {"shutdown_action", s.shutdown_action}, {"diagnosis", s.diagnosis},
+      {"updated_at", s.updated_at},
+  };
+  PutOptional(json, "joined_at", s.joined_at);
+  PutOptional(json, "idle_since", s.idle_since);
+  PutOptional(json, "shutdown_at", s.shutdown_at);
+  return json.dump(2) + "\n";
+}
+
+std::optional<WorkerState> WorkerStateFromJson(const std::string& text) {
+  nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) return std::nullopt;
+  try {
+    WorkerState s;
+    s.agent_pid = json.value("agent_pid", int64_t{0});
+    s.condor_master_pid = json.value("condor_master_pid", int64_t{0});
+    s.config_path = json.value("config_path", "");
+    s.phase = json.value("phase", "");
+    s.joined = json.value("joined", false);
+    s.claims = json.value("claims", 0);
+    s.jobs = json.value("jobs", 0);
+    s.started_at = json.value("started_at", int64_t{0});
+    s.shutdown_action = json.value("shutdown_action", "");
+    s.diagnosis = json.value("diagnosis", "");
+    s.updated_at = json.value("updated_at", int64_t{0});
+    s.joined_at = GetOptional<int64_t>(json, "joined_at");
+    s.idle_since = GetOptional<int64_t>(json, "idle_since");
+    s.shutdown_at = GetOptional<int64_t>(json, "shutdown_at");
+    return s;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // a field of the wrong type: treat the file as unreadable
+  }
+}
+
+}  // namespace osg

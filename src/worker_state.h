@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace osg {
+
+inline constexpr const char* kStateDir = "/run/osg-worker";
+inline constexpr const char* kStateFile = "/run/osg-worker/status.json";
+
+// What the agent publishes for `osg-worker status` (and later metrics): rewritten atomically at
+// every change. It holds no secret, so it is world-readable. Times are seconds since the epoch.
+struct WorkerState {
+  int64_t agent_pid = 0;
+  int64_t condor_master_pid = 0;
+  std::string config_path;
+  std::string phase;          // lifecycle phase name
+  bool joined = false;
+  int claims = 0;
+  int jobs = 0;
+  int64_t started_at = 0;
+  std::optional<int64_t> joined_at;
+  std::optional<int64_t> idle_since;
+  std::optional<int64_t> shutdown_at;  // when the idle timeout fires if nothing changes
+  std::string shutdown_action;
+  std::string diagnosis;      // why the worker has not joined, when known
+  int64_t updated_at = 0;
+};
+
+std::string WorkerStateToJson(const WorkerState& state);
+std::optional<WorkerState> WorkerStateFromJson(const std::string& text);
+
+}  // namespace osg
