@@ -28,7 +28,8 @@ Settings SeedSettings() {
 // Compares with testdata/golden/NAME; OSG_UPDATE_GOLDEN=1 rewrites the file instead.
 void ExpectGolden(const std::string& name, const std::string& actual) {
   std::string path = std::string(OSG_TESTDATA_DIR) + "/golden/" + name;
-  if (std::getenv("OSG_UPDATE_GOLDEN")) {
+  const char* update = std::getenv("OSG_UPDATE_GOLDEN");
+  if (update != nullptr && *update != '\0') {
     ASSERT_TRUE(WriteFileAtomically(path, actual, 0644).ok());
   }
   std::optional<std::string> expected = ReadFile(path);
