@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -70,6 +71,8 @@ void Agent::Log(const std::string& line) { std::cerr << "osg-worker: " << line <
 
 int Agent::Run() {
   int signal_fd = SetUpSignals();
+  // HTCondor's daemons become our children if condor_master dies, so we can clean up after it.
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
   TimePoint now = Clock::now();
   state_.agent_pid = getpid();
   state_.config_path = config_path_;
@@ -124,6 +127,7 @@ int Agent::Run() {
     Execute(lifecycle_.Tick(now), now);
   }
   supervisor_.Stop(kCondorStopTimeout);
+  supervisor_.StopLeftovers(Seconds(30));
   state_.phase = finished_ ? state_.phase : "Stopped";
   state_.condor_master_pid = 0;
   PublishState(Clock::now());
@@ -147,11 +151,11 @@ void Agent::ReapChildren(TimePoint now) {
   int status = 0;
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-    if (supervisor_.OnExit(pid, status, now) && state_.joined) {
-      state_.joined = false;  // it rejoins after the restart; the probe will say when
-      next_join_probe_ = now + Seconds(2);
-      join_probe_interval_ = Seconds(1);
-    }
+    if (!supervisor_.OnExit(pid, status, now)) continue;
+    supervisor_.StopLeftovers(Seconds(30));
+    state_.joined = false;  // it rejoins after the restart; the probe will say when
+    next_join_probe_ = now + Seconds(2);
+    join_probe_interval_ = Seconds(1);
   }
 }
 
@@ -241,6 +245,7 @@ void Agent::ResumeAccepting() {
 void Agent::Shutdown() {
   Log("stopping HTCondor before the shutdown action");
   supervisor_.Stop(kCondorStopTimeout);
+  supervisor_.StopLeftovers(Seconds(30));
   state_.condor_master_pid = 0;
   const ShutdownAction& action = settings_.shutdown_action;
   Log("shutdown action: " + action.ToString());

@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <cstring>
 #include <thread>
 
@@ -20,6 +23,28 @@ std::string DescribeExit(int wait_status) {
   if (WIFEXITED(wait_status)) return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
   if (WIFSIGNALED(wait_status)) return std::string("killed by signal ") + strsignal(WTERMSIG(wait_status));
   return "stopped";
+}
+
+// Our child processes other than `except`, read from /proc.
+std::vector<pid_t> ChildrenExcept(pid_t except) {
+  std::vector<pid_t> children;
+  pid_t self = getpid();
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    size_t close = line.rfind(')');  // the command name may hold spaces and parentheses
+    if (close == std::string::npos) continue;
+    std::istringstream fields(line.substr(close + 2));
+    char state;
+    pid_t parent = 0;
+    fields >> state >> parent;
+    pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (parent == self && pid != except) children.push_back(pid);
+  }
+  return children;
 }
 
 }  // namespace
@@ -50,6 +75,26 @@ bool Supervisor::OnExit(pid_t pid, int wait_status, TimePoint now) {
   backoff_ = std::min(backoff_ * 2, kMaxBackoff);
   ++restarts_;
   return true;
+}
+
+void Supervisor::StopLeftovers(Seconds grace) {
+  std::vector<pid_t> leftovers = ChildrenExcept(pid_);
+  if (leftovers.empty()) return;
+  logger_("supervisor: stopping " + std::to_string(leftovers.size()) +
+          " HTCondor processes left behind by condor_master");
+  for (pid_t pid : leftovers) kill(pid, SIGTERM);
+  auto deadline = Clock::now() + grace;
+  while (Clock::now() < deadline) {
+    int status = 0;
+    while (waitpid(-1, &status, WNOHANG) > 0) {
+    }
+    if (ChildrenExcept(pid_).empty()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (pid_t pid : ChildrenExcept(pid_)) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(-1, &status, WNOHANG) > 0) {
+  }
 }
 
 void Supervisor::Stop(Seconds timeout) {

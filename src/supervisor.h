@@ -28,6 +28,12 @@ class Supervisor {
   // then SIGKILL. Reaps the process itself.
   void Stop(Seconds timeout);
 
+  // The agent is the subreaper of HTCondor's daemons: when condor_master dies, the startd and
+  // shared_port it left behind become our children. They must go before a new master starts
+  // (they hold its port and would advertise a second startd). SIGTERM, the graceful shutdown,
+  // then SIGKILL after `grace`.
+  void StopLeftovers(Seconds grace);
+
   pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0; }
   int restarts() const { return restarts_; }

@@ -6,7 +6,7 @@ set -euo pipefail
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$E2E_DIR/../.." && pwd)
 POOL=$REPO_DIR/tools/osg-pool
-INSTANCES=$REPO_DIR/.build/pool/instances
+INSTANCES=$REPO_DIR/.build/pool${OSG_POOL_ID:-}/instances
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/osg-e2e-$TEST_NAME.XXXXXX")
 chmod 700 "$WORK"
@@ -22,8 +22,10 @@ dump_logs() {
   local d
   for d in "$INSTANCES"/*/; do
     [ -d "$d" ] || continue
-    echo "===== $(basename "$d") ====="
-    "$POOL" logs "$(basename "$d")" 2>/dev/null | tail -n 60 || true
+    echo "===== $(basename "$d"): console (osg-worker's log) ====="
+    tail -n 40 "$d/console.log" 2>/dev/null || true
+    echo "===== $(basename "$d"): HTCondor logs ====="
+    "$POOL" logs "$(basename "$d")" 2>/dev/null | grep -v '^==> console.log' | tail -n 60 || true
   done
 }
 
