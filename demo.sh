@@ -72,7 +72,7 @@ main() {
   wait_for 90 sh -c "'$POOL' cm condor_status -const 'WorkerGroupName == \"My Test Workers\"' -af Name | grep -q ."
 
   step "The seed's monitoring query finds it"
-  on laptop "condor_status -pool cm.osgpool.test -const 'WorkerGroupName == \"My Test Workers\"'" \
+  on cm "condor_status -const 'WorkerGroupName == \"My Test Workers\"'" \
     "$POOL" cm condor_status -const 'WorkerGroupName == "My Test Workers"'
 
   step "Submitting one job for TG-NNNNNN (matches Start) and one for TG-OTHER (does not)"

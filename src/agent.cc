@@ -25,6 +25,7 @@ namespace {
 constexpr auto kDebounce = std::chrono::milliseconds(200);
 constexpr Seconds kMaxJoinProbeInterval{30};
 constexpr Seconds kJoinedRecheck{300};
+constexpr Seconds kProbeTimeout{20};  // RealCondorTools::QueryJoined's limit
 constexpr Seconds kStopConfirmTimeout{20};
 constexpr Seconds kCondorStopTimeout{120};
 
@@ -123,7 +124,15 @@ int Agent::Run() {
       if (Status s = supervisor_.Start(now); !s.ok()) Log(s.message());
     }
     if (refresh_due_ || (refresh_at_ && now >= *refresh_at_)) Refresh(now);
-    if (now >= next_join_probe_) ProbeJoined(now);
+    if (now >= next_join_probe_) {
+      // A probe of an unreachable collector blocks for its timeout: never let it delay a deadline.
+      std::optional<TimePoint> due = lifecycle_.NextWakeup();
+      if (state_.joined && due && *due - now < kProbeTimeout + Seconds(5)) {
+        next_join_probe_ = *due + Seconds(5);
+      } else {
+        ProbeJoined(now);
+      }
+    }
     Execute(lifecycle_.Tick(now), now);
   }
   supervisor_.Stop(kCondorStopTimeout);

@@ -2,7 +2,7 @@
 # The seed's walkthrough on a real pool: a worker started by `osg-worker run` from a seed-style
 # /etc/osg-worker.conf joins with its IDTOKEN through CCB (inbound blocked), the seed's
 # condor_status -const query finds it, a job matching Start runs to completion and one that does
-# not stays idle; `osg-worker status` tells the story.
+# not stays idle; `osg-worker status` tells the story; SIGTERM stops HTCondor, not the machine.
 . "$(dirname "$0")/lib.sh"
 
 pool_up
@@ -53,4 +53,14 @@ if grep -rqF "$token" "$INSTANCES/w1/console.log" "$INSTANCES/w1/upper/var/log/c
   fail "the token appears in a log or the status file"
 fi
 log "ok: the token is 0600 and in no argument list, log or status output"
+# An admin stopping the service (SIGTERM to the agent): HTCondor stops, the machine stays up.
+"$POOL" kill w1 TERM
+gone() { ! "$POOL" exec w1 true 2>/dev/null; }
+wait_until 120 "the agent stopped HTCondor and exited" gone
+grep -q "stopping HTCondor; the machine stays up" "$INSTANCES/w1/console.log" ||
+  fail "the agent did not log its graceful stop"
+grep -q "supervisor: condor_master stopped" "$INSTANCES/w1/console.log" ||
+  fail "condor_master was not stopped gracefully"
+shutdown_happened w1 && fail "SIGTERM ran the shutdown action"
+log "ok: SIGTERM stops HTCondor without the shutdown action"
 log PASS
