@@ -64,8 +64,9 @@ Agent::Agent(Settings settings, std::string config_path, CondorPaths paths, Cond
       config_path_(std::move(config_path)),
       paths_(std::move(paths)),
       tools_(tools),
-      lifecycle_({settings_.idle_timeout, Seconds(30)}, [this](const std::string& l) { Log(l); },
-                 Clock::now()),
+      lifecycle_(
+          {settings_.idle_timeout, Seconds(30)}, [this](const std::string& l) { Log(l); },
+          Clock::now()),
       supervisor_({"condor_master", "-f"}, [this](const std::string& l) { Log(l); }) {}
 
 void Agent::Log(const std::string& line) { std::cerr << "osg-worker: " << line << std::endl; }
@@ -206,15 +207,22 @@ void Agent::ProbeJoined(TimePoint now) {
 
 std::string Agent::Diagnose() const {
   if (!supervisor_.running()) return "HTCondor is not running (restarting)";
-  return DiagnoseJoin(ReadLogTail(paths_.Log() + "/StartLog"), ReadLogTail(paths_.Log() + "/MasterLog"));
+  return DiagnoseJoin(ReadLogTail(paths_.Log() + "/StartLog"),
+                      ReadLogTail(paths_.Log() + "/MasterLog"));
 }
 
 void Agent::Execute(const std::vector<Action>& actions, TimePoint now) {
   for (Action action : actions) {
     switch (action) {
-      case Action::kStopAccepting: StopAccepting(now); break;
-      case Action::kResumeAccepting: ResumeAccepting(); break;
-      case Action::kShutdown: Shutdown(); break;
+      case Action::kStopAccepting:
+        StopAccepting(now);
+        break;
+      case Action::kResumeAccepting:
+        ResumeAccepting();
+        break;
+      case Action::kShutdown:
+        Shutdown();
+        break;
     }
   }
 }
@@ -229,7 +237,8 @@ void Agent::StopAccepting(TimePoint now) {
     while ((accepting = tools_.StartdAccepting()) != false && Clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    if (accepting != false) status = Status::Error("the startd still accepts claims after reconfig");
+    if (accepting != false)
+      status = Status::Error("the startd still accepts claims after reconfig");
   }
   std::optional<Observation> observation;
   if (status.ok()) {
@@ -262,7 +271,7 @@ void Agent::Shutdown() {
   switch (action.kind) {
     case ShutdownAction::Kind::kPowerOff:
       result = access("/run/systemd/system", F_OK) == 0 ? RunCommand({"systemctl", "poweroff"})
-                                                         : RunCommand({"poweroff"});
+                                                        : RunCommand({"poweroff"});
       break;
     case ShutdownAction::Kind::kCommand:
       result = RunCommand({action.command}, std::chrono::minutes(5));

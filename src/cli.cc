@@ -10,8 +10,9 @@
 namespace osg {
 
 int RunCli(int argc, char** argv) {
-  CLI::App app{"osg-worker: turns this cloud VM into a worker of an HTCondor pool, from "
-               "/etc/osg-worker.conf, and shuts it down when the work runs out."};
+  CLI::App app{
+      "osg-worker: turns this cloud VM into a worker of an HTCondor pool, from "
+      "/etc/osg-worker.conf, and shuts it down when the work runs out."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "osg-worker 0.1");
 

@@ -29,7 +29,8 @@ const std::vector<std::string> kPathsToClear = {
 bool AgentOrCondorRunning() {
   std::optional<std::string> text = ReadFile(kStateFile);
   std::optional<WorkerState> state = text ? WorkerStateFromJson(*text) : std::nullopt;
-  return (state && ProcessAlive(state->agent_pid)) || RunCommand({"pgrep", "-x", "condor_master"}).ok();
+  return (state && ProcessAlive(state->agent_pid)) ||
+         RunCommand({"pgrep", "-x", "condor_master"}).ok();
 }
 
 Status Clear(const std::string& root, const std::string& path) {

@@ -18,8 +18,8 @@ namespace {
 std::string When(const std::optional<int64_t>& at, int64_t now) {
   if (!at) return "-";
   Seconds delta(*at - now);
-  std::string relative = delta.count() >= 0 ? "in " + FormatDuration(delta)
-                                            : FormatDuration(-delta) + " ago";
+  std::string relative =
+      delta.count() >= 0 ? "in " + FormatDuration(delta) : FormatDuration(-delta) + " ago";
   return FormatUtc(*at) + " (" + relative + ")";
 }
 
@@ -29,8 +29,9 @@ void PrintHuman(const WorkerState& s, bool agent_alive, bool condor_alive, int64
             << "\n"
             << "config:     " << s.config_path << "\n"
             << "HTCondor:   "
-            << (condor_alive ? "running (condor_master pid " + std::to_string(s.condor_master_pid) + ")"
-                             : "not running")
+            << (condor_alive
+                    ? "running (condor_master pid " + std::to_string(s.condor_master_pid) + ")"
+                    : "not running")
             << "\n"
             << "pool:       "
             << (s.joined ? "joined " + When(s.joined_at, now)
@@ -51,11 +52,12 @@ int CommandStatus(bool json) {
   std::optional<WorkerState> state = text ? WorkerStateFromJson(*text) : std::nullopt;
   bool configured = ReadFile(kDefaultConfigPath).has_value();
   if (!state) {
-    std::string what = configured ? "osg-worker is not running (no " + std::string(kStateFile) + ")"
-                                  : std::string("not configured: ") + kDefaultConfigPath +
-                                        " does not exist yet";
+    std::string what =
+        configured ? "osg-worker is not running (no " + std::string(kStateFile) + ")"
+                   : std::string("not configured: ") + kDefaultConfigPath + " does not exist yet";
     if (json) {
-      std::cout << nlohmann::json{{"configured", configured}, {"agent_running", false},
+      std::cout << nlohmann::json{{"configured", configured},
+                                  {"agent_running", false},
                                   {"message", what}}
                        .dump(2)
                 << "\n";

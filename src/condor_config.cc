@@ -11,10 +11,17 @@ std::string QuoteClassAdString(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '$': out += "\\044"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '$':
+        out += "\\044";
+        break;
+      default:
+        out += c;
     }
   }
   return out + "\"";
@@ -22,12 +29,15 @@ std::string QuoteClassAdString(std::string_view text) {
 
 std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
   std::ostringstream out;
-  out << "# Written by osg-worker from /etc/osg-worker.conf; osg-worker rewrites it at every start.\n"
+  out << "# Written by osg-worker from /etc/osg-worker.conf; osg-worker rewrites it at every "
+         "start.\n"
       << "\n# The pool.\n"
       << "CONDOR_HOST = " << s.central_manager << "\n"
       << "DAEMON_LIST = MASTER, STARTD\n"
-      << "\n# Everything authenticated, signed and encrypted. The daemons authenticate to the pool\n"
-      << "# only with its token (tokens.d, root-only); root's local tools (osg-worker itself) use FS.\n"
+      << "\n# Everything authenticated, signed and encrypted. The daemons authenticate to the "
+         "pool\n"
+      << "# only with its token (tokens.d, root-only); root's local tools (osg-worker itself) use "
+         "FS.\n"
       << "SEC_DEFAULT_AUTHENTICATION = REQUIRED\n"
       << "SEC_DEFAULT_INTEGRITY = REQUIRED\n"
       << "SEC_DEFAULT_ENCRYPTION = REQUIRED\n"
@@ -35,7 +45,8 @@ std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
       << "SEC_CLIENT_AUTHENTICATION_METHODS = IDTOKENS\n"
       << "TOOL.SEC_CLIENT_AUTHENTICATION_METHODS = FS, IDTOKENS\n"
       << "ALLOW_ADMINISTRATOR = root@$(UID_DOMAIN) condor@$(UID_DOMAIN)\n"
-      << "\n# A cloud VM behind NAT accepts no inbound connection: the pool reaches it through CCB.\n"
+      << "\n# A cloud VM behind NAT accepts no inbound connection: the pool reaches it through "
+         "CCB.\n"
       << "CCB_ADDRESS = $(COLLECTOR_HOST)\n"
       << "\n# One partitionable slot with all CPUs, memory and disk.\n"
       << "NUM_SLOTS = 1\n"
@@ -47,14 +58,16 @@ std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
       << "GLIDEIN_Site = " << QuoteClassAdString(s.glidein_site) << "\n"
       << "GLIDEIN_ResourceName = " << QuoteClassAdString(s.glidein_resource_name) << "\n"
       << "STARTD_ATTRS = $(STARTD_ATTRS) WorkerGroupName GLIDEIN_Site GLIDEIN_ResourceName\n"
-      << "\n# Which jobs run: the owner's Start, within the accept window, and only while osg-worker\n"
+      << "\n# Which jobs run: the owner's Start, within the accept window, and only while "
+         "osg-worker\n"
       << "# is not stopping the machine (it sets OSG_WORKER_ACCEPTING = False in "
          "90-osg-worker-stopping.conf).\n"
       << "OSG_WORKER_ACCEPTING = True\n"
       << "OSG_WORKER_ACCEPT_UNTIL = " << start_time + s.accept_window.count() << "\n"
       << "START = $(OSG_WORKER_ACCEPTING) && (time() < $(OSG_WORKER_ACCEPT_UNTIL)) && (" << s.start
       << ")\n"
-      << "\n# A job that started runs to its end: the machine is the owner's, nothing preempts it.\n"
+      << "\n# A job that started runs to its end: the machine is the owner's, nothing preempts "
+         "it.\n"
       << "SUSPEND = False\n"
       << "PREEMPT = False\n"
       << "KILL = False\n"

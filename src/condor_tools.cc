@@ -43,10 +43,9 @@ std::optional<Observation> RealCondorTools::QueryStartd() {
 }
 
 std::optional<bool> RealCondorTools::QueryJoined() {
-  CommandResult result =
-      RunCommand({"condor_status", "-pool", central_manager_, "-startd", "-af", "Name", "-const",
-                  "Machine == \"" + full_hostname_ + "\""},
-                 std::chrono::seconds(20));
+  CommandResult result = RunCommand({"condor_status", "-pool", central_manager_, "-startd", "-af",
+                                     "Name", "-const", "Machine == \"" + full_hostname_ + "\""},
+                                    std::chrono::seconds(20));
   if (!result.ok()) return std::nullopt;
   return !Trim(result.output).empty();
 }

@@ -13,7 +13,8 @@ namespace osg {
 class CondorTools {
  public:
   virtual ~CondorTools() = default;
-  // Claims and running jobs of the local startd (joined is left false); nullopt if it did not answer.
+  // Claims and running jobs of the local startd (joined is left false); nullopt if it did not
+  // answer.
   virtual std::optional<Observation> QueryStartd() = 0;
   // Whether the pool's collector holds this machine's startd ad; nullopt if it could not be asked.
   virtual std::optional<bool> QueryJoined() = 0;

@@ -236,9 +236,12 @@ class Parser {
 
 std::string ShutdownAction::ToString() const {
   switch (kind) {
-    case Kind::kPowerOff: return "poweroff";
-    case Kind::kNone: return "none";
-    case Kind::kCommand: return "command:" + command;
+    case Kind::kPowerOff:
+      return "poweroff";
+    case Kind::kNone:
+      return "none";
+    case Kind::kCommand:
+      return "command:" + command;
   }
   return "?";
 }
@@ -251,8 +254,8 @@ LoadedConfig LoadConfig(const std::string& path, int64_t now) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     LoadedConfig missing;
-    missing.diagnostics.push_back({Diagnostic::Severity::kError, path, 0, "",
-                                   "cannot read the file: " + ErrnoText()});
+    missing.diagnostics.push_back(
+        {Diagnostic::Severity::kError, path, 0, "", "cannot read the file: " + ErrnoText()});
     return missing;
   }
   std::stringstream text;

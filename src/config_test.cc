@@ -91,7 +91,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"only_comments", "# nothing\n\n", "the file holds no settings"},
         BadCase{"missing_token", kSeedStart, "error: Token: missing; this key is required"},
         BadCase{"missing_start", kTokenLine, "error: Start: missing"},
-        BadCase{"not_a_jwt", "Token = aaabbb...\n" + kSeedStart, ":1: error: Token: not an IDTOKEN"},
+        BadCase{"not_a_jwt", "Token = aaabbb...\n" + kSeedStart,
+                ":1: error: Token: not an IDTOKEN"},
         BadCase{"expired", "Token = " + testing::MakeToken(kNow - 1) + "\n" + kSeedStart,
                 ":1: error: Token: the token expired at"},
         BadCase{"wrapped_token",
@@ -99,9 +100,10 @@ INSTANTIATE_TEST_SUITE_P(
                 ":1: error: Token: contains whitespace inside"},
         BadCase{"start_not_classad", kTokenLine + "Start = TARGET.ProjectName ==\n",
                 ":2: error: Start: does not parse as a ClassAd expression"},
-        BadCase{"start_multiline",
-                kTokenLine + "Start = TARGET.ProjectName == \"a\" ||\n   TARGET.ProjectName == \"b\"\n",
-                ":3: error: Start: Start must be on one line"},
+        BadCase{
+            "start_multiline",
+            kTokenLine + "Start = TARGET.ProjectName == \"a\" ||\n   TARGET.ProjectName == \"b\"\n",
+            ":3: error: Start: Start must be on one line"},
         BadCase{"start_continuation", kTokenLine + "Start = Cpus > 1 \\\n",
                 ":2: error: Start: ends with a backslash"},
         BadCase{"start_macro", kTokenLine + "Start = $(FULL_HOSTNAME) == \"x\"\n",
@@ -109,10 +111,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"start_append", kTokenLine + "Start @= x\n", "Start @: unknown key"},
         BadCase{"start_include", kTokenLine + "Start = include : /etc/passwd\n",
                 "Start: contains the word \"include\""},
-        BadCase{"start_unquoted", kTokenLine + "Start = TARGET.ProjectName == TG-NNNNNN\n",
-                ":2: error: Start: the unquoted TG-NNNNNN is read as attribute names and arithmetic, "
-                "not as text, so Start matches no job; did you mean: TARGET.ProjectName == "
-                "\"TG-NNNNNN\""},
+        BadCase{
+            "start_unquoted", kTokenLine + "Start = TARGET.ProjectName == TG-NNNNNN\n",
+            ":2: error: Start: the unquoted TG-NNNNNN is read as attribute names and arithmetic, "
+            "not as text, so Start matches no job; did you mean: TARGET.ProjectName == "
+            "\"TG-NNNNNN\""},
         BadCase{"start_unscoped_job_attr", kTokenLine + "Start = ProjectName == \"TG-1\"\n",
                 "\"ProjectName\" is not an attribute of this machine"},
         BadCase{"unknown_key", kTokenLine + kSeedStart + "WorkerGroup = x\n",

@@ -18,13 +18,15 @@ struct Pattern {
 // wins, and its text (which names no secret) is quoted so that the owner sees HTCondor's reason.
 const std::vector<Pattern>& Patterns() {
   static const std::vector<Pattern> patterns = {
-      {std::regex(R"(AUTHENTICATE:1004:.*IDTOKENS|DENIED.*IDTOKENS|Token .*(rejected|invalid|expired)|IDTOKENS.*(failed|signature))",
-                  std::regex::icase),
+      {std::regex(
+           R"(AUTHENTICATE:1004:.*IDTOKENS|DENIED.*IDTOKENS|Token .*(rejected|invalid|expired)|IDTOKENS.*(failed|signature))",
+           std::regex::icase),
        "token rejected by the pool"},
       {std::regex(R"(PERMISSION DENIED|not authorized|DENIED authorization)", std::regex::icase),
        "the pool refused this worker's identity"},
-      {std::regex(R"(Failed to connect to|Connection refused|No route to host|timed out|failed to connect to CCB|Can't connect to)",
-                  std::regex::icase),
+      {std::regex(
+           R"(Failed to connect to|Connection refused|No route to host|timed out|failed to connect to CCB|Can't connect to)",
+           std::regex::icase),
        "central manager unreachable"},
   };
   return patterns;
@@ -56,7 +58,8 @@ std::string ReadLogTail(const std::string& path, size_t bytes) {
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) return "";
   std::streamoff size = file.tellg();
-  std::streamoff start = size > static_cast<std::streamoff>(bytes) ? size - static_cast<std::streamoff>(bytes) : 0;
+  std::streamoff start =
+      size > static_cast<std::streamoff>(bytes) ? size - static_cast<std::streamoff>(bytes) : 0;
   file.seekg(start);
   std::string text(static_cast<size_t>(size - start), '\0');
   file.read(text.data(), static_cast<std::streamsize>(text.size()));

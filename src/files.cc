@@ -16,7 +16,8 @@ Status WriteFileAtomically(const std::string& path, const std::string& content, 
   std::error_code ec;
   std::filesystem::path target(path);
   std::filesystem::create_directories(target.parent_path(), ec);
-  if (ec) return Status::Error("cannot create " + target.parent_path().string() + ": " + ec.message());
+  if (ec)
+    return Status::Error("cannot create " + target.parent_path().string() + ": " + ec.message());
   std::string temp = path + ".tmp." + std::to_string(getpid());
   int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) return Status::Error("cannot create " + temp + ": " + ErrnoText());
@@ -49,7 +50,8 @@ Status MakePrivateDirectory(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) return Status::Error("cannot create " + path + ": " + ec.message());
-  if (chmod(path.c_str(), 0700) != 0) return Status::Error("cannot chmod " + path + ": " + ErrnoText());
+  if (chmod(path.c_str(), 0700) != 0)
+    return Status::Error("cannot chmod " + path + ": " + ErrnoText());
   return Status::Ok();
 }
 

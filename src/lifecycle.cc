@@ -6,20 +6,28 @@ namespace osg {
 
 const char* PhaseName(Phase phase) {
   switch (phase) {
-    case Phase::kJoining: return "Joining";
-    case Phase::kIdle: return "Idle";
-    case Phase::kBusy: return "Busy";
-    case Phase::kStopping: return "Stopping";
-    case Phase::kShuttingDown: return "ShuttingDown";
+    case Phase::kJoining:
+      return "Joining";
+    case Phase::kIdle:
+      return "Idle";
+    case Phase::kBusy:
+      return "Busy";
+    case Phase::kStopping:
+      return "Stopping";
+    case Phase::kShuttingDown:
+      return "ShuttingDown";
   }
   return "?";
 }
 
 const char* ActionName(Action action) {
   switch (action) {
-    case Action::kStopAccepting: return "stop-accepting";
-    case Action::kResumeAccepting: return "resume-accepting";
-    case Action::kShutdown: return "shutdown";
+    case Action::kStopAccepting:
+      return "stop-accepting";
+    case Action::kResumeAccepting:
+      return "resume-accepting";
+    case Action::kShutdown:
+      return "shutdown";
   }
   return "?";
 }
@@ -85,8 +93,8 @@ std::vector<Action> Lifecycle::Tick(TimePoint now) {
   if (phase_ != Phase::kIdle) return {};
   std::optional<TimePoint> due = NextWakeup();
   if (!due || now < *due) return {};
-  Transition(Phase::kStopping, "idle " + FormatDuration(Since(*idle_since_, now)) +
-                                   ", no claims; turning START off");
+  Transition(Phase::kStopping,
+             "idle " + FormatDuration(Since(*idle_since_, now)) + ", no claims; turning START off");
   return {Action::kStopAccepting};
 }
 
@@ -98,8 +106,8 @@ std::vector<Action> Lifecycle::StopConfirmed(const Observation& o, TimePoint now
     Transition(Phase::kBusy, "a claim won the race with the stop; " + Describe(o));
     return {Action::kResumeAccepting};
   }
-  Transition(Phase::kShuttingDown, "START is off and no claim is held; idle " +
-                                       FormatDuration(Since(*idle_since_, now)));
+  Transition(Phase::kShuttingDown,
+             "START is off and no claim is held; idle " + FormatDuration(Since(*idle_since_, now)));
   return {Action::kShutdown};
 }
 

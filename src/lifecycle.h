@@ -31,16 +31,17 @@ struct Observation {
 };
 
 enum class Action {
-  kStopAccepting,   // make the startd refuse new claims, then report StopConfirmed/StopFailed
-  kResumeAccepting, // undo kStopAccepting
-  kShutdown,        // stop HTCondor, then run the shutdown action
+  kStopAccepting,    // make the startd refuse new claims, then report StopConfirmed/StopFailed
+  kResumeAccepting,  // undo kStopAccepting
+  kShutdown,         // stop HTCondor, then run the shutdown action
 };
 const char* ActionName(Action action);
 
 // The worker's lifecycle policy: pure, the clock injected. Every phase change goes through one
 // function and is logged as one stable line, e.g. "lifecycle: Idle -> Stopping (idle 25m0s)".
 // Race-free stop: the idle deadline only turns START off; the machine goes only once the startd,
-// with START already off, is seen holding no claim. A claim that won the race sends it back to Busy.
+// with START already off, is seen holding no claim. A claim that won the race sends it back to
+// Busy.
 class Lifecycle {
  public:
   struct Options {

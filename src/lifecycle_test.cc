@@ -6,16 +6,17 @@
 namespace osg {
 namespace {
 
-using ::testing::ElementsAre;
 using std::chrono::minutes;
 using std::chrono::seconds;
+using ::testing::ElementsAre;
 
 // A fake clock: tests move time by hand; nothing sleeps.
 class LifecycleTest : public ::testing::Test {
  protected:
   LifecycleTest()
-      : lifecycle_({minutes(25), seconds(30)}, [this](const std::string& line) { log_.push_back(line); },
-                   now_) {}
+      : lifecycle_(
+            {minutes(25), seconds(30)}, [this](const std::string& line) { log_.push_back(line); },
+            now_) {}
 
   void Advance(Clock::duration by) { now_ += by; }
   std::vector<Action> See(bool joined, int claims, int jobs) {
@@ -77,8 +78,9 @@ TEST_F(LifecycleTest, AClaimThatWinsTheRaceKeepsTheMachine) {
   // The startd accepted a claim just before START went off.
   EXPECT_THAT(lifecycle_.StopConfirmed({true, 1, 0}, now_), ElementsAre(Action::kResumeAccepting));
   EXPECT_EQ(lifecycle_.phase(), Phase::kBusy);
-  EXPECT_EQ(log_.back(), "lifecycle: Stopping -> Busy (a claim won the race with the stop; 1 "
-                         "claims, 0 jobs)");
+  EXPECT_EQ(log_.back(),
+            "lifecycle: Stopping -> Busy (a claim won the race with the stop; 1 "
+            "claims, 0 jobs)");
   See(true, 0, 0);  // the claim ends: the clock starts again from here
   EXPECT_EQ(lifecycle_.IdleDeadline(), now_ + minutes(25));
 }

@@ -1,9 +1,10 @@
 #include "start_expr.h"
 
+#include <classad/classad_distribution.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <classad/classad_distribution.h>
 #include <memory>
 #include <regex>
 #include <set>
@@ -17,14 +18,57 @@ namespace {
 // this project advertises. Anything else unscoped is almost always a job attribute written without
 // TARGET., or a word that lost its quotes.
 constexpr std::array kMachineAttributes = {
-    "Activity", "Arch", "CondorPlatform", "CondorVersion", "Cpus", "CpuFamily", "CpuModel",
-    "CurrentTime", "DetectedCpus", "DetectedMemory", "Disk", "DynamicSlot", "EnteredCurrentState",
-    "FileSystemDomain", "GLIDEIN_ResourceName", "GLIDEIN_Site", "GPUs", "HasDocker",
-    "HasFileTransfer", "HasSingularity", "IsWakeAble", "KeyboardIdle", "KFlops", "LoadAvg",
-    "Machine", "Memory", "Mips", "MyAddress", "Name", "OpSys", "OpSysAndVer", "OpSysLongName",
-    "OpSysMajorVer", "OpSysName", "OpSysShortName", "OpSysVer", "PartitionableSlot", "Rank",
-    "SlotID", "SlotType", "StartdIpAddr", "State", "TotalCpus", "TotalDisk", "TotalGPUs",
-    "TotalMemory", "TotalSlotCpus", "TotalSlotDisk", "TotalSlotMemory", "TotalSlots", "UidDomain",
+    "Activity",
+    "Arch",
+    "CondorPlatform",
+    "CondorVersion",
+    "Cpus",
+    "CpuFamily",
+    "CpuModel",
+    "CurrentTime",
+    "DetectedCpus",
+    "DetectedMemory",
+    "Disk",
+    "DynamicSlot",
+    "EnteredCurrentState",
+    "FileSystemDomain",
+    "GLIDEIN_ResourceName",
+    "GLIDEIN_Site",
+    "GPUs",
+    "HasDocker",
+    "HasFileTransfer",
+    "HasSingularity",
+    "IsWakeAble",
+    "KeyboardIdle",
+    "KFlops",
+    "LoadAvg",
+    "Machine",
+    "Memory",
+    "Mips",
+    "MyAddress",
+    "Name",
+    "OpSys",
+    "OpSysAndVer",
+    "OpSysLongName",
+    "OpSysMajorVer",
+    "OpSysName",
+    "OpSysShortName",
+    "OpSysVer",
+    "PartitionableSlot",
+    "Rank",
+    "SlotID",
+    "SlotType",
+    "StartdIpAddr",
+    "State",
+    "TotalCpus",
+    "TotalDisk",
+    "TotalGPUs",
+    "TotalMemory",
+    "TotalSlotCpus",
+    "TotalSlotDisk",
+    "TotalSlotMemory",
+    "TotalSlots",
+    "UidDomain",
     "WorkerGroupName",
 };
 
@@ -42,12 +86,14 @@ std::vector<std::string> ConfigSyntaxProblems(std::string_view expression) {
   static const std::regex include_word(R"((^|[^A-Za-z0-9_.])include([^A-Za-z0-9_]|$))",
                                        std::regex::icase);
   if (std::regex_search(std::string(expression), include_word)) {
-    problems.push_back("contains the word \"include\", HTCondor configuration syntax that is not "
-                       "allowed in Start");
+    problems.push_back(
+        "contains the word \"include\", HTCondor configuration syntax that is not "
+        "allowed in Start");
   }
   if (!expression.empty() && expression.back() == '\\') {
-    problems.push_back("ends with a backslash (a configuration line continuation); Start must be "
-                       "one line");
+    problems.push_back(
+        "ends with a backslash (a configuration line continuation); Start must be "
+        "one line");
   }
   return problems;
 }
@@ -92,14 +138,15 @@ std::vector<std::string> UnscopedWordProblems(const std::string& expression,
       if (runs_reported.insert(run).second) {
         problems.push_back("the unquoted " + run +
                            " is read as attribute names and arithmetic, not as text, so Start "
-                           "matches no job; did you mean: " + QuoteSuggestion(expression, run));
+                           "matches no job; did you mean: " +
+                           QuoteSuggestion(expression, run));
       }
       continue;
     }
     problems.push_back("\"" + word +
                        "\" is not an attribute of this machine, so it is undefined here and Start "
-                       "may match no job; for a job attribute write TARGET." + word +
-                       ", for text put it in double quotes");
+                       "may match no job; for a job attribute write TARGET." +
+                       word + ", for text put it in double quotes");
   }
   return problems;
 }

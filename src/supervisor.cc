@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <cstring>
 #include <thread>
 
 #include "subprocess.h"
@@ -20,8 +20,10 @@ constexpr Seconds kMaxBackoff{60};
 constexpr Seconds kHealthyRun{300};  // a run this long resets the backoff
 
 std::string DescribeExit(int wait_status) {
-  if (WIFEXITED(wait_status)) return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
-  if (WIFSIGNALED(wait_status)) return std::string("killed by signal ") + strsignal(WTERMSIG(wait_status));
+  if (WIFEXITED(wait_status))
+    return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
+  if (WIFSIGNALED(wait_status))
+    return std::string("killed by signal ") + strsignal(WTERMSIG(wait_status));
   return "stopped";
 }
 
@@ -112,7 +114,8 @@ void Supervisor::Stop(Seconds timeout) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  logger_("supervisor: " + argv_[0] + " did not stop in " + FormatDuration(timeout) + "; killing it");
+  logger_("supervisor: " + argv_[0] + " did not stop in " + FormatDuration(timeout) +
+          "; killing it");
   kill(pid_, SIGKILL);
   waitpid(pid_, &status, 0);
   pid_ = -1;

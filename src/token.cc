@@ -60,7 +60,8 @@ TokenParseResult ParseTokenClaims(std::string_view token) {
   size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
     result.error =
-        "not an IDTOKEN: a token is three base64url parts joined by dots (header.payload.signature), "
+        "not an IDTOKEN: a token is three base64url parts joined by dots "
+        "(header.payload.signature), "
         "as printed by condor_token_create or condor_token_fetch";
     return result;
   }

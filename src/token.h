@@ -10,9 +10,9 @@ namespace osg {
 // What may be shown about an IDTOKEN: its claims, never the token itself. Only the pool that
 // signed it can check its signature, so we read the claims to catch the mistakes we can see here.
 struct TokenClaims {
-  std::string issuer;    // iss: the pool's trust domain
-  std::string subject;   // sub: the identity the worker authenticates as
-  std::string key_id;    // kid: which signing key of the pool signed it
+  std::string issuer;                 // iss: the pool's trust domain
+  std::string subject;                // sub: the identity the worker authenticates as
+  std::string key_id;                 // kid: which signing key of the pool signed it
   std::optional<int64_t> expires_at;  // exp, seconds since the epoch
   std::optional<int64_t> issued_at;   // iat
 };

@@ -25,11 +25,16 @@ std::optional<T> GetOptional(const nlohmann::json& json, const char* key) {
 
 std::string WorkerStateToJson(const WorkerState& s) {
   nlohmann::json json = {
-      {"agent_pid", s.agent_pid},   {"condor_master_pid", s.condor_master_pid},
-      {"config_path", s.config_path}, {"phase", s.phase},
-      {"joined", s.joined},         {"claims", s.claims},
-      {"jobs", s.jobs},             {"started_at", s.started_at},
-      {"shutdown_action", s.shutdown_action}, {"diagnosis", s.diagnosis},
+      {"agent_pid", s.agent_pid},
+      {"condor_master_pid", s.condor_master_pid},
+      {"config_path", s.config_path},
+      {"phase", s.phase},
+      {"joined", s.joined},
+      {"claims", s.claims},
+      {"jobs", s.jobs},
+      {"started_at", s.started_at},
+      {"shutdown_action", s.shutdown_action},
+      {"diagnosis", s.diagnosis},
       {"updated_at", s.updated_at},
   };
   PutOptional(json, "joined_at", s.joined_at);

@@ -15,7 +15,7 @@ struct WorkerState {
   int64_t agent_pid = 0;
   int64_t condor_master_pid = 0;
   std::string config_path;
-  std::string phase;          // lifecycle phase name
+  std::string phase;  // lifecycle phase name
   bool joined = false;
   int claims = 0;
   int jobs = 0;
@@ -24,7 +24,7 @@ struct WorkerState {
   std::optional<int64_t> idle_since;
   std::optional<int64_t> shutdown_at;  // when the idle timeout fires if nothing changes
   std::string shutdown_action;
-  std::string diagnosis;      // why the worker has not joined, when known
+  std::string diagnosis;  // why the worker has not joined, when known
   int64_t updated_at = 0;
 };
 
