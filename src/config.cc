@@ -134,7 +134,7 @@ const std::array<KeySpec, 9> kKeys = {{
 }};
 
 bool IsIdentifier(const std::string& key) {
-  return std::isalpha(static_cast<unsigned char>(key[0])) &&
+  return !key.empty() && std::isalpha(static_cast<unsigned char>(key[0])) &&
          std::all_of(key.begin(), key.end(),
                      [](unsigned char c) { return std::isalnum(c) || c == '_'; });
 }
@@ -177,13 +177,32 @@ class Parser {
       size_t equals = trimmed.find('=');
       std::string key = equals == std::string::npos ? "" : Trim(trimmed.substr(0, equals));
       bool indented = std::isspace(static_cast<unsigned char>(line[0])) != 0;
-      if (ToLower(previous_key) == "start" && (indented || (!key.empty() && !IsIdentifier(key)))) {
-        // Wrapped by an editor or written as HTCondor's multi-line syntax: refuse, never guess.
-        Error(line_number, previous_key, "Start must be on one line; this line continues it");
+      bool no_equals = equals == std::string::npos;
+      std::string previous = ToLower(previous_key);
+      // A token never holds '='; an expression may ("a == b"), but its words are no key names.
+      bool continues = (previous == "token" && (indented || no_equals)) ||
+                       (previous == "start" && (indented || no_equals || !IsIdentifier(key)));
+      if (continues) {
+        // Wrapped by an editor, or HTCondor's multi-line syntax: refuse, never guess. The line
+        // itself is not quoted: it may be the rest of a token.
+        Error(line_number, previous_key,
+              previous_key + " must be on one line; this line continues it");
         continue;
       }
-      if (equals == std::string::npos) {
-        Error(line_number, "", "expected \"Key = value\", found \"" + trimmed + "\"");
+      if (no_equals) {
+        Error(line_number, "",
+              "expected \"Key = value\"; this line has no '=' (its text is not repeated here, in "
+              "case it holds a secret)");
+        continue;
+      }
+      if (key.size() > 1 && key.back() == '@') {  // "Start @= ..." is HTCondor's heredoc syntax
+        Error(
+            line_number, Trim(key.substr(0, key.size() - 1)),
+            "HTCondor's \"@=\" multi-line syntax is not allowed here; write the value on one line");
+        continue;
+      }
+      if (!IsIdentifier(key)) {
+        Error(line_number, "", "expected \"Key = value\"; \"" + key + "\" is not a key name");
         continue;
       }
       previous_key = key;

@@ -78,6 +78,8 @@ TEST_P(BadConfig, GetsOneClearError) {
   EXPECT_THAT(Messages(loaded), ::testing::Contains(HasSubstr(GetParam().expected)));
   for (const std::string& message : Messages(loaded)) {
     EXPECT_THAT(message, ::testing::Not(HasSubstr(kToken))) << "a message leaked the token";
+    EXPECT_THAT(message, ::testing::Not(HasSubstr(kToken.substr(30))))
+        << "a message leaked part of the token";
   }
 }
 
@@ -108,7 +110,8 @@ INSTANTIATE_TEST_SUITE_P(
                 ":2: error: Start: ends with a backslash"},
         BadCase{"start_macro", kTokenLine + "Start = $(FULL_HOSTNAME) == \"x\"\n",
                 "Start: contains HTCondor configuration syntax \"$(\""},
-        BadCase{"start_append", kTokenLine + "Start @= x\n", "Start @: unknown key"},
+        BadCase{"start_append", kTokenLine + "Start @= x\n",
+                ":2: error: Start: HTCondor's \"@=\" multi-line syntax is not allowed"},
         BadCase{"start_include", kTokenLine + "Start = include : /etc/passwd\n",
                 "Start: contains the word \"include\""},
         BadCase{
@@ -120,8 +123,14 @@ INSTANTIATE_TEST_SUITE_P(
                 "\"ProjectName\" is not an attribute of this machine"},
         BadCase{"unknown_key", kTokenLine + kSeedStart + "WorkerGroup = x\n",
                 ":3: error: WorkerGroup: unknown key; did you mean WorkerGroupName?"},
-        BadCase{"no_equals", kTokenLine + kSeedStart + "hello\n",
-                ":3: error: expected \"Key = value\", found \"hello\""},
+        BadCase{"no_equals", "hello\n" + kTokenLine + kSeedStart,
+                ":1: error: expected \"Key = value\"; this line has no '='"},
+        BadCase{"wrapped_token_line",
+                "Token = " + kToken.substr(0, 30) + "\n" + kToken.substr(30) + "\n" + kSeedStart,
+                ":2: error: Token: Token must be on one line; this line continues it"},
+        BadCase{"start_wrapped_unindented", kTokenLine + "Start = Cpus > 1 &&\nMemory > 1\n",
+                ":3: error: Start: Start must be on one line"},
+        BadCase{"empty_key", "= 5\n" + kTokenLine + kSeedStart, ":1: error: expected"},
         BadCase{"bad_duration", kTokenLine + kSeedStart + "IdleTimeout = 25\n",
                 ":3: error: IdleTimeout: \"25\" is not a duration"},
         BadCase{"bad_action", kTokenLine + kSeedStart + "ShutdownAction = halt\n",
