@@ -2,7 +2,8 @@
 # Idle shutdown on a real pool. (1) A job that runs past the idle timeout keeps the worker up:
 # the shutdown action comes only after the job has finished AND a whole idle timeout has passed
 # since, and the job completes normally. (2) A worker that never gets a job shuts down after the
-# idle timeout counted from its join, not before. The test's shutdown action records the moment.
+# idle timeout counted from its join, not before. (3) After the accept window no job starts.
+# The test's shutdown action records the moment.
 . "$(dirname "$0")/lib.sh"
 
 TIMEOUT=20
@@ -42,4 +43,12 @@ python3 -c "import sys; sys.exit(0 if float('$at') >= $joined_at + $TIMEOUT - 1 
   fail "w2 shut down before its idle timeout"
 log "ok: w2 shut down after its idle timeout, not before"
 grep -q "lifecycle: Joining -> Idle" "$INSTANCES/w2/console.log" || fail "no Joining -> Idle line"
+
+# (3) The accept window: once it has passed, a matching job no longer starts.
+write_config "$WORK/w3.conf" "IdleTimeout = 1h" "AcceptWindow = 5s"
+"$POOL" worker w3 --config "$WORK/w3.conf" >/dev/null
+wait_until 90 "w3 is listed" worker_listed
+sleep 6
+late=$(submit_job TG-NNNNNN 5)
+never_within 40 "a job starts after the accept window" job_is "$late" 2
 log PASS
