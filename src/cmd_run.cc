@@ -1,25 +1,53 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <ctime>
 #include <iostream>
+#include <thread>
 
 #include "agent.h"
 #include "commands.h"
 #include "config.h"
 
 namespace osg {
+namespace {
+
+// osg-worker.path starts us the moment the file appears, and user-data's `cat >file <<EOF`
+// creates it before writing it: read it only once it has been still for a second (at most 10 s).
+void WaitUntilWritten(const std::string& path) {
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  struct stat info {};
+  while (stat(path.c_str(), &info) == 0 && std::chrono::steady_clock::now() < give_up &&
+         std::time(nullptr) - info.st_mtime < 1) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+// The file holds the pool's token: keep it root-only whatever mode the user-data gave it.
+void MakePrivate(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) == 0 && (info.st_mode & 077) != 0 &&
+      chmod(path.c_str(), 0600) == 0) {
+    std::cerr << "osg-worker: made " << path << " private (0600): it holds the pool's token\n";
+  }
+}
+
+}  // namespace
 
 int CommandRun(const std::string& config_path) {
+  if (geteuid() != 0) {
+    std::cerr << "osg-worker: run needs root (it configures and starts HTCondor)\n";
+    return 1;
+  }
+  WaitUntilWritten(config_path);
   LoadedConfig loaded = LoadConfig(config_path, std::time(nullptr));
   for (const Diagnostic& d : loaded.diagnostics) std::cerr << d.ToString() << "\n";
   if (!loaded.ok()) {
     std::cerr << "osg-worker: " << config_path << " is not valid; nothing was started\n";
     return kExitBadConfig;
   }
-  if (geteuid() != 0) {
-    std::cerr << "osg-worker: run needs root (it configures and starts HTCondor)\n";
-    return 1;
-  }
+  MakePrivate(config_path);
   CondorPaths paths;
   RealCondorTools tools(loaded.settings.central_manager, paths.Log());
   return Agent(loaded.settings, config_path, paths, tools).Run();
