@@ -7,21 +7,15 @@
 
 namespace osg {
 
-std::string QuoteClassAdString(std::string_view text) {
+std::string QuoteConfigString(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '$':
-        out += "\\044";
-        break;
-      default:
-        out += c;
+    if (c == '"') {
+      out += "\\\"";
+    } else if (c == '$') {
+      out += "$(DOLLAR)";  // expanded last, to a plain '$' that is never expanded again
+    } else {
+      out += c;  // a backslash is literal here, even before an escaped quote
     }
   }
   return out + "\"";
@@ -53,10 +47,13 @@ std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
       << "NUM_SLOTS_TYPE_1 = 1\n"
       << "SLOT_TYPE_1 = 100%\n"
       << "SLOT_TYPE_1_PARTITIONABLE = True\n"
+      << "\n# No MIPS/KFLOPS benchmarks at start: they burn half a minute of CPU the owner pays "
+         "for.\n"
+      << "RunBenchmarks = False\n"
       << "\n# What the owner finds with condor_status -const 'WorkerGroupName == \"...\"'.\n"
-      << "WorkerGroupName = " << QuoteClassAdString(s.worker_group_name) << "\n"
-      << "GLIDEIN_Site = " << QuoteClassAdString(s.glidein_site) << "\n"
-      << "GLIDEIN_ResourceName = " << QuoteClassAdString(s.glidein_resource_name) << "\n"
+      << "WorkerGroupName = " << QuoteConfigString(s.worker_group_name) << "\n"
+      << "GLIDEIN_Site = " << QuoteConfigString(s.glidein_site) << "\n"
+      << "GLIDEIN_ResourceName = " << QuoteConfigString(s.glidein_resource_name) << "\n"
       << "STARTD_ATTRS = $(STARTD_ATTRS) WorkerGroupName GLIDEIN_Site GLIDEIN_ResourceName\n"
       << "\n# Which jobs run: the owner's Start, within the accept window, and only while "
          "osg-worker\n"

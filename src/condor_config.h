@@ -27,9 +27,11 @@ std::string RenderCondorConfig(const Settings& settings, int64_t start_time);
 // The override that stops the startd from accepting claims (see CondorPaths::Stopping).
 std::string RenderStoppingConfig();
 
-// A ClassAd string literal holding `text` exactly, safe in an HTCondor config file: quotes and
-// backslashes escaped, and '$' written as \044 so that config macro expansion never sees "$(".
-std::string QuoteClassAdString(std::string_view text);
+// A string value for an HTCondor config file that the daemons read back as exactly `text`.
+// HTCondor reads such values with the old ClassAd syntax, where \" is the only escape and a
+// backslash is otherwise literal (measured on HTCondor 23.9: "a\\b" holds two backslashes), and
+// it expands macros first, so '$' is written as $(DOLLAR). Control characters are refused earlier.
+std::string QuoteConfigString(std::string_view text);
 
 // Writes the config and the token (root-only, 0600) where HTCondor reads them.
 Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings, int64_t start_time);

@@ -56,9 +56,11 @@ TEST(RenderCondorConfig, NeverHoldsTheToken) {
   EXPECT_THAT(RenderCondorConfig(s, kStart), ::testing::Not(::testing::HasSubstr(s.token)));
 }
 
-TEST(QuoteClassAdString, EscapesWhatConfigOrClassAdsWouldInterpret) {
-  EXPECT_EQ(QuoteClassAdString("My Test Workers"), "\"My Test Workers\"");
-  EXPECT_EQ(QuoteClassAdString("a\"b\\c$(d)"), "\"a\\\"b\\\\c\\044(d)\"");
+TEST(QuoteConfigString, EscapesWhatHTCondorWouldInterpret) {
+  EXPECT_EQ(QuoteConfigString("My Test Workers"), "\"My Test Workers\"");
+  EXPECT_EQ(QuoteConfigString("a\"b"), "\"a\\\"b\"");
+  EXPECT_EQ(QuoteConfigString("back\\slash"), "\"back\\slash\"");
+  EXPECT_EQ(QuoteConfigString("$(HOSTNAME)"), "\"$(DOLLAR)(HOSTNAME)\"");
 }
 
 TEST(InstallCondorConfig, WritesTokenRootOnlyAndClearsAStaleStop) {

@@ -63,4 +63,12 @@ grep -q "supervisor: condor_master stopped" "$INSTANCES/w1/console.log" ||
   fail "condor_master was not stopped gracefully"
 shutdown_happened w1 && fail "SIGTERM ran the shutdown action"
 log "ok: SIGTERM stops HTCondor without the shutdown action"
+
+# Any WorkerGroupName reaches the ad exactly: quotes, backslashes, config macros, UTF-8.
+tricky='Quotes " back\slash $(HOSTNAME) é end\'
+write_config "$WORK/w2.conf"
+printf 'WorkerGroupName = %s\n' "$tricky" >>"$WORK/w2.conf"  # given twice: the last one wins
+"$POOL" worker w2 --config "$WORK/w2.conf" >/dev/null
+advertised() { [ "$("$POOL" cm condor_status -const 'GLIDEIN_Site == "Cloud"' -af WorkerGroupName)" = "$tricky" ]; }
+wait_until 90 "the ad carries the WorkerGroupName exactly as written" advertised
 log PASS
