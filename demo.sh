@@ -26,21 +26,6 @@ wait_for() {  # SECONDS CMD...
   done
 }
 
-job_file() {  # PROJECT
-  cat <<SUB
-executable = /bin/sh
-arguments = "-c 'echo hello from \$(hostname)'"
-transfer_executable = false
-+ProjectName = "$1"
-request_cpus = 1
-request_memory = 64
-request_disk = 1024
-should_transfer_files = YES
-when_to_transfer_output = ON_EXIT
-queue
-SUB
-}
-
 main() {
   ensure_host_root
   step "Building the Debian 13 worker image (first run: about two minutes)"
@@ -76,10 +61,8 @@ main() {
     "$POOL" cm condor_status -const 'WorkerGroupName == "My Test Workers"'
 
   step "Submitting one job for TG-NNNNNN (matches Start) and one for TG-OTHER (does not)"
-  job_file TG-NNNNNN >"$work/match.sub"
-  job_file TG-OTHER >"$work/other.sub"
-  match=$("$POOL" submit "$work/match.sub")
-  other=$("$POOL" submit "$work/other.sub")
+  match=$("$POOL" submit --project TG-NNNNNN --sleep 5)
+  other=$("$POOL" submit --project TG-OTHER --sleep 5)
   echo "TG-NNNNNN job: cluster $match; TG-OTHER job: cluster $other"
   wait_for 180 sh -c "'$POOL' cm condor_history $match -af JobStatus -limit 1 | grep -qx 4"
   on cm "condor_history $match -af ClusterId ProjectName JobStatus ExitCode LastRemoteHost" \

@@ -75,22 +75,7 @@ wait_idle() {
 }
 
 # submit_sleep_job SECONDS: a job of ProjectName TG-NNNNNN that sleeps; prints the cluster id.
-submit_sleep_job() {
-  local sub=$WORK/job-$1.sub
-  cat >"$sub" <<SUB
-executable = /bin/sleep
-arguments = $1
-+ProjectName = "TG-NNNNNN"
-request_cpus = 1
-request_memory = 64
-request_disk = 1024
-should_transfer_files = YES
-when_to_transfer_output = ON_EXIT
-log = job.log
-queue
-SUB
-  "$POOL" submit "$sub"
-}
+submit_sleep_job() { "$POOL" submit --project TG-NNNNNN --sleep "$1"; }
 
 # stats MIN/MEDIAN/MAX of the numbers on stdin, formatted with 2 decimals.
 stats() {

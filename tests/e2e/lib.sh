@@ -103,22 +103,8 @@ json_field() {  # JSON FIELD
   python3 -c 'import json,sys; v=json.loads(sys.argv[1])[sys.argv[2]]; print("" if v is None else v)' "$1" "$2"
 }
 
-# submit_job CLUSTER_VAR PROJECT SECONDS: a job of the given ProjectName that sleeps.
 submit_job() {  # PROJECT SLEEP_SECONDS -> prints the cluster id
-  local sub=$WORK/job-$1-$2.sub
-  cat >"$sub" <<SUB
-executable = /bin/sleep
-arguments = $2
-+ProjectName = "$1"
-request_cpus = 1
-request_memory = 64
-request_disk = 1024
-should_transfer_files = YES
-when_to_transfer_output = ON_EXIT
-log = job.log
-queue
-SUB
-  "$POOL" submit "$sub"
+  "$POOL" submit --project "$1" --sleep "$2"
 }
 
 job_status() {  # CLUSTER -> HTCondor JobStatus (1 idle, 2 running, 4 completed), from queue or history
