@@ -29,8 +29,13 @@ constexpr Seconds kProbeTimeout{20};  // RealCondorTools::QueryJoined's limit
 constexpr Seconds kStopConfirmTimeout{20};
 constexpr Seconds kCondorStopTimeout{120};
 
-int64_t ToWall(TimePoint t, TimePoint now) {
-  return std::time(nullptr) + std::chrono::duration_cast<Seconds>(t - now).count();
+Lifecycle::Options LifecycleOptions(const Settings& s) {
+  return {.idle_timeout = s.idle_timeout,
+          .stop_retry = Seconds(30),
+          .join_timeout = s.join_timeout,
+          .accept_window = s.accept_window,
+          .max_lifetime = s.max_lifetime,
+          .retirement_time = s.retirement_time};
 }
 
 void NoteSignal(int) {}  // a handler makes a PID-1 agent (in a container) receive the signal
@@ -65,8 +70,7 @@ Agent::Agent(Settings settings, std::string config_path, CondorPaths paths, Cond
       paths_(std::move(paths)),
       tools_(tools),
       lifecycle_(
-          {settings_.idle_timeout, Seconds(30)}, [this](const std::string& l) { Log(l); },
-          Clock::now()),
+          LifecycleOptions(settings_), [this](const std::string& l) { Log(l); }, Clock::now()),
       supervisor_({"condor_master", "-f"}, [this](const std::string& l) { Log(l); }) {}
 
 void Agent::Log(const std::string& line) { std::cerr << "osg-worker: " << line << std::endl; }
@@ -76,9 +80,11 @@ int Agent::Run() {
   // HTCondor's daemons become our children if condor_master dies, so we can clean up after it.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   TimePoint now = Clock::now();
+  steady_at_start_ = now;
+  wall_at_start_ = std::time(nullptr);
   state_.agent_pid = getpid();
   state_.config_path = config_path_;
-  state_.started_at = std::time(nullptr);
+  state_.started_at = wall_at_start_;
   state_.shutdown_action = settings_.shutdown_action.ToString();
   Status installed = InstallCondorConfig(paths_, settings_, state_.started_at);
   if (!installed.ok()) {
@@ -261,7 +267,7 @@ void Agent::ResumeAccepting() {
 }
 
 void Agent::Shutdown() {
-  Log("stopping HTCondor before the shutdown action");
+  Log("shutting down: " + ShutdownReason() + "; stopping HTCondor first");
   supervisor_.Stop(kCondorStopTimeout);
   supervisor_.StopLeftovers(Seconds(30));
   state_.condor_master_pid = 0;
@@ -285,6 +291,29 @@ void Agent::Shutdown() {
   finished_ = true;
 }
 
+// The policy's reason, with HTCondor's own words when the worker never joined.
+std::string Agent::ShutdownReason() const {
+  std::string reason = lifecycle_.shutdown_reason();
+  if (!reason.empty() && !state_.joined && !state_.diagnosis.empty()) {
+    reason += " (" + state_.diagnosis + ")";
+  }
+  return reason;
+}
+
+int64_t Agent::ToWall(TimePoint t) const {
+  return wall_at_start_ + std::chrono::duration_cast<Seconds>(t - steady_at_start_).count();
+}
+
+// The owner sees the lifecycle in the seed's condor_status query: a changed state is written
+// and the startd reconfigured (a rare event: phase changes, not ticks).
+void Agent::Advertise(const AdvertisedState& state) {
+  if (state == advertised_) return;
+  advertised_ = state;
+  Status status = WriteFileAtomically(paths_.State(), RenderStateConfig(state), 0644);
+  if (status.ok() && supervisor_.running()) status = tools_.Reconfig();
+  if (!status.ok()) Log("could not advertise the state: " + status.message());
+}
+
 void Agent::PublishState(TimePoint now) {
   state_.condor_master_pid = supervisor_.running() ? supervisor_.pid() : 0;
   if (!finished_ || state_.phase.empty()) state_.phase = PhaseName(lifecycle_.phase());
@@ -292,9 +321,13 @@ void Agent::PublishState(TimePoint now) {
   std::optional<TimePoint> since = lifecycle_.idle_since();
   std::optional<TimePoint> deadline = lifecycle_.IdleDeadline();
   state_.idle_since = since && lifecycle_.phase() != Phase::kBusy
-                          ? std::optional<int64_t>(ToWall(*since, now))
+                          ? std::optional<int64_t>(ToWall(*since))
                           : std::nullopt;
-  state_.shutdown_at = deadline ? std::optional<int64_t>(ToWall(*deadline, now)) : std::nullopt;
+  state_.shutdown_at = deadline ? std::optional<int64_t>(ToWall(*deadline)) : std::nullopt;
+  state_.retire_at = ToWall(lifecycle_.RetireTime());
+  state_.shutdown_reason = ShutdownReason();
+  (void)now;
+  if (!finished_) Advertise({state_.phase, state_.shutdown_at, state_.retire_at});
   WorkerState unstamped = state_;
   unstamped.updated_at = 0;
   std::string json = WorkerStateToJson(unstamped);

@@ -32,6 +32,9 @@ class Agent {
   int WaitTimeoutMs(TimePoint now) const;
   void PublishState(TimePoint now);
   std::string Diagnose() const;
+  int64_t ToWall(TimePoint t) const;
+  std::string ShutdownReason() const;
+  void Advertise(const AdvertisedState& state);
 
   Settings settings_;
   std::string config_path_;
@@ -46,7 +49,10 @@ class Agent {
   Seconds join_probe_interval_{1};
   bool terminate_ = false;
   bool finished_ = false;
-  std::string last_published_;  // the shutdown action ran: wait for SIGTERM only
+  std::string last_published_;
+  AdvertisedState advertised_;
+  int64_t wall_at_start_ = 0;    // wall times shown are derived from the monotonic clock
+  TimePoint steady_at_start_{};  // the shutdown action ran: wait for SIGTERM only
 };
 
 }  // namespace osg

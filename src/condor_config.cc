@@ -74,6 +74,16 @@ std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
   return out.str();
 }
 
+std::string RenderStateConfig(const AdvertisedState& state) {
+  return "# Written by osg-worker at every lifecycle change.\n"
+         "OSGWorkerState = " +
+         QuoteConfigString(state.phase) + "\nOSGWorkerShutdownTime = " +
+         (state.shutdown_time ? std::to_string(*state.shutdown_time) : "undefined") +
+         "\nOSGWorkerRetireTime = " + std::to_string(state.retire_time) +
+         "\nSTARTD_ATTRS = $(STARTD_ATTRS) OSGWorkerState OSGWorkerShutdownTime "
+         "OSGWorkerRetireTime\n";
+}
+
 std::string RenderStoppingConfig() {
   return "# Written by osg-worker while it stops this machine: no new claims.\n"
          "OSG_WORKER_ACCEPTING = False\n";
@@ -87,6 +97,9 @@ Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings, i
   status = WriteFileAtomically(paths.Token(), settings.token + "\n", 0600);
   if (!status.ok()) return status;
   status = WriteFileAtomically(paths.Config(), RenderCondorConfig(settings, start_time), 0644);
+  if (!status.ok()) return status;
+  AdvertisedState joining{"Joining", std::nullopt, start_time + settings.accept_window.count()};
+  status = WriteFileAtomically(paths.State(), RenderStateConfig(joining), 0644);
   if (!status.ok()) return status;
   return RemovePath(paths.Stopping());  // a stop interrupted by a crash must not outlive it
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,8 @@ struct CondorPaths {
   std::string Config() const { return root + "/etc/condor/config.d/50-osg-worker.conf"; }
   // Present only while the agent is stopping: turns START off without touching the main file.
   std::string Stopping() const { return root + "/etc/condor/config.d/90-osg-worker-stopping.conf"; }
+  // The lifecycle state advertised in the ad; rewritten (and reconfigured) when it changes.
+  std::string State() const { return root + "/etc/condor/config.d/60-osg-worker-state.conf"; }
   std::string Token() const { return root + "/etc/condor/tokens.d/osg-worker.token"; }
   std::string Log() const { return root + "/var/log/condor"; }
 };
@@ -23,6 +26,16 @@ struct CondorPaths {
 // The HTCondor configuration of a worker: pure text, golden-tested. `start_time` (seconds since
 // the epoch) anchors the accept window.
 std::string RenderCondorConfig(const Settings& settings, int64_t start_time);
+
+// What the worker's owner sees in its ad (condor_status -af OSGWorkerState ...): the lifecycle
+// phase, when it will shut down if nothing changes, and when it stops taking new jobs.
+struct AdvertisedState {
+  std::string phase;
+  std::optional<int64_t> shutdown_time;
+  int64_t retire_time = 0;
+  bool operator==(const AdvertisedState&) const = default;
+};
+std::string RenderStateConfig(const AdvertisedState& state);
 
 // The override that stops the startd from accepting claims (see CondorPaths::Stopping).
 std::string RenderStoppingConfig();
@@ -33,7 +46,7 @@ std::string RenderStoppingConfig();
 // it expands macros first, so '$' is written as $(DOLLAR). Control characters are refused earlier.
 std::string QuoteConfigString(std::string_view text);
 
-// Writes the config and the token (root-only, 0600) where HTCondor reads them.
+// Writes the config, the token (root-only, 0600) and the initial state where HTCondor reads them.
 Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings, int64_t start_time);
 
 }  // namespace osg

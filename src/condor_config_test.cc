@@ -63,6 +63,17 @@ TEST(QuoteConfigString, EscapesWhatHTCondorWouldInterpret) {
   EXPECT_EQ(QuoteConfigString("$(HOSTNAME)"), "\"$(DOLLAR)(HOSTNAME)\"");
 }
 
+TEST(RenderStateConfig, AdvertisesPhaseAndTimes) {
+  EXPECT_EQ(RenderStateConfig({"Idle", 1800001500, 1800604800}),
+            "# Written by osg-worker at every lifecycle change.\n"
+            "OSGWorkerState = \"Idle\"\nOSGWorkerShutdownTime = 1800001500\n"
+            "OSGWorkerRetireTime = 1800604800\n"
+            "STARTD_ATTRS = $(STARTD_ATTRS) OSGWorkerState OSGWorkerShutdownTime "
+            "OSGWorkerRetireTime\n");
+  EXPECT_NE(RenderStateConfig({"Busy", std::nullopt, 1}).find("OSGWorkerShutdownTime = undefined"),
+            std::string::npos);
+}
+
 TEST(InstallCondorConfig, WritesTokenRootOnlyAndClearsAStaleStop) {
   std::string root = std::filesystem::temp_directory_path() / "osg-install-test";
   std::filesystem::remove_all(root);

@@ -84,7 +84,7 @@ struct KeySpec {
   const char* help;  // one line, for the README's reference and `check` output
 };
 
-const std::array<KeySpec, 9> kKeys = {{
+const std::array<KeySpec, 12> kKeys = {{
     {"WorkerGroupName",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        CheckLabel(v, p);
@@ -114,6 +114,23 @@ const std::array<KeySpec, 9> kKeys = {{
        SetDuration(s.accept_window, v, p);
      },
      "accept new jobs for this long after start"},
+    {"JoinTimeout",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetDuration(s.join_timeout, v, p);
+     },
+     "shut down if the pool has not accepted the worker by then"},
+    {"MaxLifetime",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       Seconds lifetime{0};
+       SetDuration(lifetime, v, p);
+       if (lifetime.count() > 0) s.max_lifetime = lifetime;
+     },
+     "hard cap on the instance's life"},
+    {"RetirementTime",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetDuration(s.retirement_time, v, p);
+     },
+     "running jobs' grace once MaxLifetime is reached"},
     {"ShutdownAction",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        SetShutdownAction(s.shutdown_action, v, p);
@@ -301,6 +318,10 @@ std::string DescribeSettings(const Settings& s) {
       << "Start                = " << s.start << "\n"
       << "IdleTimeout          = " << FormatDuration(s.idle_timeout) << "\n"
       << "AcceptWindow         = " << FormatDuration(s.accept_window) << "\n"
+      << "JoinTimeout          = " << FormatDuration(s.join_timeout) << "\n"
+      << "MaxLifetime          = " << (s.max_lifetime ? FormatDuration(*s.max_lifetime) : "none")
+      << "\n"
+      << "RetirementTime       = " << FormatDuration(s.retirement_time) << "\n"
       << "ShutdownAction       = " << s.shutdown_action.ToString() << "\n"
       << "GLIDEIN_Site         = " << s.glidein_site << "\n"
       << "GLIDEIN_ResourceName = " << s.glidein_resource_name << "\n";

@@ -31,6 +31,9 @@ struct Settings {
   std::string central_manager = "flock.opensciencegrid.org";
   Seconds idle_timeout = std::chrono::minutes(25);
   Seconds accept_window = std::chrono::hours(24 * 7);
+  Seconds join_timeout = std::chrono::minutes(30);
+  std::optional<Seconds> max_lifetime;  // none unless set
+  Seconds retirement_time = std::chrono::hours(1);
   ShutdownAction shutdown_action;
   std::string glidein_site = "Cloud";
   std::string glidein_resource_name = "Cloud";

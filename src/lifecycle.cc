@@ -6,6 +6,8 @@ namespace osg {
 
 const char* PhaseName(Phase phase) {
   switch (phase) {
+    case Phase::kRetiring:
+      return "Retiring";
     case Phase::kJoining:
       return "Joining";
     case Phase::kIdle:
@@ -45,9 +47,7 @@ Seconds Since(TimePoint earlier, TimePoint now) {
 }  // namespace
 
 Lifecycle::Lifecycle(Options options, Logger logger, TimePoint now)
-    : options_(options), logger_(std::move(logger)) {
-  (void)now;
-}
+    : options_(options), logger_(std::move(logger)), start_(now) {}
 
 void Lifecycle::Transition(Phase to, const std::string& reason) {
   if (logger_) {
@@ -61,6 +61,32 @@ void Lifecycle::BecomeIdle(TimePoint now, const std::string& reason) {
   idle_since_ = now;
   retry_at_.reset();
   Transition(Phase::kIdle, reason);
+}
+
+std::vector<Action> Lifecycle::ShutDown(const std::string& reason) {
+  shutdown_reason_ = reason;
+  Transition(Phase::kShuttingDown, reason);
+  return {Action::kShutdown};
+}
+
+std::vector<Action> Lifecycle::BeginStop(const std::string& reason) {
+  Transition(Phase::kStopping, reason + "; turning START off");
+  return {Action::kStopAccepting};
+}
+
+// No new job from now on: a busy worker lets its jobs finish, an idle one stops now.
+std::vector<Action> Lifecycle::Retire(TimePoint now, const std::string& reason) {
+  retiring_ = true;
+  if (phase_ == Phase::kJoining) return ShutDown(reason + " before joining the pool");
+  if (phase_ == Phase::kBusy) {
+    Transition(Phase::kRetiring, reason + "; running jobs finish first");
+    return {};
+  }
+  if (phase_ == Phase::kIdle) {
+    idle_since_ = idle_since_.value_or(now);
+    return BeginStop(reason + ", no claims");
+  }
+  return {};  // Retiring, Stopping or ShuttingDown already
 }
 
 std::vector<Action> Lifecycle::Observe(const Observation& o, TimePoint now) {
@@ -82,6 +108,10 @@ std::vector<Action> Lifecycle::Observe(const Observation& o, TimePoint now) {
     case Phase::kBusy:
       if (!o.Busy()) BecomeIdle(now, "no claims, no jobs");
       return {};
+    case Phase::kRetiring:
+      if (o.Busy()) return {};
+      idle_since_ = now;
+      return BeginStop("retiring and the last job has ended");
     case Phase::kStopping:      // the answer comes through StopConfirmed
     case Phase::kShuttingDown:  // decided; nothing brings it back
       return {};
@@ -90,25 +120,44 @@ std::vector<Action> Lifecycle::Observe(const Observation& o, TimePoint now) {
 }
 
 std::vector<Action> Lifecycle::Tick(TimePoint now) {
+  if (phase_ == Phase::kShuttingDown || phase_ == Phase::kStopping) return {};
+  if (phase_ == Phase::kJoining && now >= start_ + options_.join_timeout) {
+    return ShutDown("never joined the pool in " + FormatDuration(options_.join_timeout));
+  }
+  if (hard_deadline_ && now >= *hard_deadline_) {
+    return ShutDown("maximum lifetime reached and the retirement time of " +
+                    FormatDuration(options_.retirement_time) + " is over");
+  }
+  if (options_.max_lifetime && !hard_deadline_ && now >= start_ + *options_.max_lifetime) {
+    hard_deadline_ = now + options_.retirement_time;
+    if (!retiring_) {
+      return Retire(now, "maximum lifetime " + FormatDuration(*options_.max_lifetime) + " reached");
+    }
+  }
+  if (!retiring_ && now >= start_ + options_.accept_window) {
+    return Retire(now, "accept window of " + FormatDuration(options_.accept_window) + " is over");
+  }
   if (phase_ != Phase::kIdle) return {};
-  std::optional<TimePoint> due = NextWakeup();
+  std::optional<TimePoint> due = IdleDeadline();
+  if (due && retry_at_) due = std::max(*due, *retry_at_);
   if (!due || now < *due) return {};
-  Transition(Phase::kStopping,
-             "idle " + FormatDuration(Since(*idle_since_, now)) + ", no claims; turning START off");
-  return {Action::kStopAccepting};
+  return BeginStop("idle " + FormatDuration(Since(*idle_since_, now)) + ", no claims");
 }
 
 std::vector<Action> Lifecycle::StopConfirmed(const Observation& o, TimePoint now) {
   if (phase_ != Phase::kStopping) return {};
   if (o.Busy()) {
-    // A claim arrived while we were deciding: it wins, and the idle clock restarts after it.
     idle_since_.reset();
+    if (retiring_) {  // START stays off: the claim runs out, then the machine goes
+      Transition(Phase::kRetiring, "a claim won the race with the stop; " + Describe(o));
+      return {};
+    }
+    // A claim arrived while we were deciding: it wins, and the idle clock restarts after it.
     Transition(Phase::kBusy, "a claim won the race with the stop; " + Describe(o));
     return {Action::kResumeAccepting};
   }
-  Transition(Phase::kShuttingDown,
-             "START is off and no claim is held; idle " + FormatDuration(Since(*idle_since_, now)));
-  return {Action::kShutdown};
+  std::string idle = idle_since_ ? "; idle " + FormatDuration(Since(*idle_since_, now)) : "";
+  return ShutDown("START is off and no claim is held" + idle);
 }
 
 std::vector<Action> Lifecycle::StopFailed(const std::string& why, TimePoint now) {
@@ -116,18 +165,36 @@ std::vector<Action> Lifecycle::StopFailed(const std::string& why, TimePoint now)
   retry_at_ = now + options_.stop_retry;
   Transition(Phase::kIdle, "could not turn START off (" + why + "); retrying in " +
                                FormatDuration(options_.stop_retry));
+  if (retiring_) return {};  // the window keeps START off anyway; retry the stop
   return {Action::kResumeAccepting};
 }
 
 std::optional<TimePoint> Lifecycle::IdleDeadline() const {
   if (phase_ != Phase::kIdle || !idle_since_) return std::nullopt;
+  if (retiring_) return retry_at_;  // retiring: stop as soon as possible
   return *idle_since_ + options_.idle_timeout;
 }
 
+TimePoint Lifecycle::RetireTime() const {
+  TimePoint retire = start_ + options_.accept_window;
+  if (options_.max_lifetime) retire = std::min(retire, start_ + *options_.max_lifetime);
+  return retire;
+}
+
 std::optional<TimePoint> Lifecycle::NextWakeup() const {
-  std::optional<TimePoint> deadline = IdleDeadline();
-  if (deadline && retry_at_) return std::max(*deadline, *retry_at_);
-  return deadline;
+  if (phase_ == Phase::kShuttingDown || phase_ == Phase::kStopping) return std::nullopt;
+  std::optional<TimePoint> wake;
+  auto consider = [&wake](std::optional<TimePoint> t) {
+    if (t && (!wake || *t < *wake)) wake = t;
+  };
+  if (phase_ == Phase::kJoining) consider(start_ + options_.join_timeout);
+  if (!retiring_) consider(start_ + options_.accept_window);
+  if (options_.max_lifetime && !hard_deadline_) consider(start_ + *options_.max_lifetime);
+  consider(hard_deadline_);
+  std::optional<TimePoint> idle = IdleDeadline();
+  if (idle && retry_at_) idle = std::max(*idle, *retry_at_);
+  consider(idle);
+  return wake;
 }
 
 }  // namespace osg

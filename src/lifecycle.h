@@ -17,8 +17,9 @@ enum class Phase {
   kJoining,       // started; the worker's ad has not been seen by the pool yet
   kIdle,          // joined; no claim, no job: the idle clock runs
   kBusy,          // a slot is claimed or a job runs
+  kRetiring,      // accept window over or lifetime cap reached: no new job; running jobs finish
   kStopping,      // idle timeout reached: START turned off, waiting to confirm no claim slipped in
-  kShuttingDown,  // confirmed idle with START off: HTCondor stops and the shutdown action runs
+  kShuttingDown,  // decided: HTCondor stops and the shutdown action runs
 };
 const char* PhaseName(Phase phase);
 
@@ -41,12 +42,18 @@ const char* ActionName(Action action);
 // function and is logged as one stable line, e.g. "lifecycle: Idle -> Stopping (idle 25m0s)".
 // Race-free stop: the idle deadline only turns START off; the machine goes only once the startd,
 // with START already off, is seen holding no claim. A claim that won the race sends it back to
-// Busy.
+// Busy. The other ways out: never joining within the join timeout (a broken worker must not run
+// up a bill), the end of the accept window (retire: running jobs finish, then stop), and the
+// optional lifetime cap (retire, and after the retirement time stop even with jobs running).
 class Lifecycle {
  public:
   struct Options {
     Seconds idle_timeout = std::chrono::minutes(25);
     Seconds stop_retry = std::chrono::seconds(30);  // after a failed attempt to turn START off
+    Seconds join_timeout = std::chrono::minutes(30);
+    Seconds accept_window = std::chrono::hours(24 * 7);
+    std::optional<Seconds> max_lifetime;              // none: no cap
+    Seconds retirement_time = std::chrono::hours(1);  // jobs' grace once the cap is reached
   };
   using Logger = std::function<void(const std::string&)>;
 
@@ -64,14 +71,25 @@ class Lifecycle {
   std::optional<TimePoint> idle_since() const { return idle_since_; }
   // When Tick must be called next; empty when only an event can change anything.
   std::optional<TimePoint> NextWakeup() const;
+  // When new jobs stop: the end of the accept window, or the lifetime cap if earlier.
+  TimePoint RetireTime() const;
+  // Why the machine is shutting down (empty before the decision): for the ledger and status.
+  const std::string& shutdown_reason() const { return shutdown_reason_; }
 
  private:
   void Transition(Phase to, const std::string& reason);
   void BecomeIdle(TimePoint now, const std::string& reason);
+  std::vector<Action> Retire(TimePoint now, const std::string& reason);
+  std::vector<Action> ShutDown(const std::string& reason);
+  std::vector<Action> BeginStop(const std::string& reason);
 
   Options options_;
   Logger logger_;
+  TimePoint start_;
   Phase phase_ = Phase::kJoining;
+  bool retiring_ = false;
+  std::optional<TimePoint> hard_deadline_;  // lifetime cap + retirement time: stop regardless
+  std::string shutdown_reason_;
   std::optional<TimePoint> idle_since_;
   std::optional<TimePoint> retry_at_;  // a failed stop is retried here, not at the idle deadline
 };

@@ -36,6 +36,8 @@ std::string WorkerStateToJson(const WorkerState& s) {
       {"shutdown_action", s.shutdown_action},
       {"diagnosis", s.diagnosis},
       {"updated_at", s.updated_at},
+      {"retire_at", s.retire_at},
+      {"shutdown_reason", s.shutdown_reason},
   };
   PutOptional(json, "joined_at", s.joined_at);
   PutOptional(json, "idle_since", s.idle_since);
@@ -59,6 +61,8 @@ std::optional<WorkerState> WorkerStateFromJson(const std::string& text) {
     s.shutdown_action = json.value("shutdown_action", "");
     s.diagnosis = json.value("diagnosis", "");
     s.updated_at = json.value("updated_at", int64_t{0});
+    s.retire_at = json.value("retire_at", int64_t{0});
+    s.shutdown_reason = json.value("shutdown_reason", "");
     s.joined_at = GetOptional<int64_t>(json, "joined_at");
     s.idle_since = GetOptional<int64_t>(json, "idle_since");
     s.shutdown_at = GetOptional<int64_t>(json, "shutdown_at");

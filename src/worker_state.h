@@ -23,6 +23,8 @@ struct WorkerState {
   std::optional<int64_t> joined_at;
   std::optional<int64_t> idle_since;
   std::optional<int64_t> shutdown_at;  // when the idle timeout fires if nothing changes
+  int64_t retire_at = 0;               // when new jobs stop (accept window or lifetime cap)
+  std::string shutdown_reason;         // set once the machine is shutting down
   std::string shutdown_action;
   std::string diagnosis;  // why the worker has not joined, when known
   int64_t updated_at = 0;

@@ -2,7 +2,8 @@
 # Idle shutdown on a real pool. (1) A job that runs past the idle timeout keeps the worker up:
 # the shutdown action comes only after the job has finished AND a whole idle timeout has passed
 # since, and the job completes normally. (2) A worker that never gets a job shuts down after the
-# idle timeout counted from its join, not before. (3) After the accept window no job starts.
+# idle timeout counted from its join, not before. (3) After the accept window no job starts
+# and an idle worker retires at once.
 # The test's shutdown action records the moment.
 . "$(dirname "$0")/lib.sh"
 
@@ -50,5 +51,8 @@ write_config "$WORK/w3.conf" "IdleTimeout = 1h" "AcceptWindow = 5s"
 wait_until 90 "w3 is listed" worker_listed
 sleep 6
 late=$(submit_job TG-NNNNNN 5)
-never_within 40 "a job starts after the accept window" job_is "$late" 2
+never_within 30 "a job starts after the accept window" job_is "$late" 2
+wait_until 60 "w3 retired and shut down" shutdown_happened w3
+grep -q "accept window of 5s is over, no claims" "$INSTANCES/w3/console.log" ||
+  fail "w3's log does not say it retired at the end of its accept window"
 log PASS

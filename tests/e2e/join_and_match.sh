@@ -27,6 +27,10 @@ methods=$("$POOL" exec w1 condor_config_val -startd SEC_CLIENT_AUTHENTICATION_ME
 [ "$methods" = IDTOKENS ] || fail "client methods are [$methods], expected IDTOKENS only"
 log "ok: IDTOKENS is the only client method"
 
+state_is_idle() { [ "$("$POOL" cm condor_status -const 'WorkerGroupName == "My Test Workers"' -af OSGWorkerState)" = Idle ]; }
+wait_until 60 "the ad carries the lifecycle state (OSGWorkerState = Idle)" state_is_idle
+retire=$("$POOL" cm condor_status -const 'WorkerGroupName == "My Test Workers"' -af OSGWorkerRetireTime)
+[ "$retire" -gt "$(date +%s)" ] || fail "OSGWorkerRetireTime [$retire] is not in the future"
 wait_until 30 "osg-worker status says joined" sh -c "'$POOL' exec w1 osg-worker status | grep -q '^pool: *joined'"
 
 match=$(submit_job TG-NNNNNN 5)
