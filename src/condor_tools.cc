@@ -20,9 +20,7 @@ Observation CountSlots(const std::string& lines) {
 }
 
 RealCondorTools::RealCondorTools(std::string central_manager, std::string log_dir)
-    : central_manager_(std::move(central_manager)), log_dir_(std::move(log_dir)) {
-  full_hostname_ = Trim(RunCommand({"condor_config_val", "FULL_HOSTNAME"}).output);
-}
+    : central_manager_(std::move(central_manager)), log_dir_(std::move(log_dir)) {}
 
 std::optional<std::string> RealCondorTools::StartdAddress() const {
   // The startd writes its address here at start; asking it directly needs no collector.
@@ -43,8 +41,17 @@ std::optional<Observation> RealCondorTools::QueryStartd() {
 }
 
 std::optional<bool> RealCondorTools::QueryJoined() {
+  if (machine_.empty()) {
+    // The collector is asked for the name the startd itself advertises, read from the startd.
+    std::optional<std::string> address = StartdAddress();
+    if (!address) return std::nullopt;
+    CommandResult own = RunCommand({"condor_status", "-direct", *address, "-af", "Machine"});
+    std::string first_line = own.output.substr(0, own.output.find('\n'));
+    if (!own.ok() || Trim(first_line).empty()) return std::nullopt;
+    machine_ = Trim(first_line);
+  }
   CommandResult result = RunCommand({"condor_status", "-pool", central_manager_, "-startd", "-af",
-                                     "Name", "-const", "Machine == \"" + full_hostname_ + "\""},
+                                     "Name", "-const", "Machine == \"" + machine_ + "\""},
                                     std::chrono::seconds(20));
   if (!result.ok()) return std::nullopt;
   return !Trim(result.output).empty();

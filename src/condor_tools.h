@@ -41,7 +41,7 @@ class RealCondorTools : public CondorTools {
   std::optional<std::string> StartdAddress() const;
   std::string central_manager_;
   std::string log_dir_;
-  std::string full_hostname_;
+  std::string machine_;  // the startd's Machine attribute, learnt from the startd
 };
 
 }  // namespace osg
