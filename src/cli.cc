@@ -41,6 +41,20 @@ int RunCli(int argc, char** argv) {
   prepare->add_option("--root", root, "Operate on this directory instead of /")->group("");
   prepare->callback([&] { chosen = [&] { return CommandPrepareImage(root, force); }; });
 
+  // Hidden (group ""): test hooks for the cloud clients.
+  std::string imds_url, ec2_url;
+  int timeout_ms = 5000;
+  CLI::App* cloud_test = app.add_subcommand("cloud-test", "Drive a cloud client")->group("");
+  cloud_test->require_subcommand(1);
+  CLI::App* ec2_terminate =
+      cloud_test->add_subcommand("ec2-terminate", "FetchIdentity, then TerminateSelf");
+  ec2_terminate->add_option("--imds", imds_url, "IMDS base URL")->required();
+  ec2_terminate->add_option("--ec2", ec2_url, "EC2 API base URL")->required();
+  ec2_terminate->add_option("--timeout-ms", timeout_ms, "Per-request timeout");
+  ec2_terminate->callback([&] {
+    chosen = [&] { return CommandCloudTestEc2Terminate(imds_url, ec2_url, timeout_ms); };
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

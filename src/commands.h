@@ -13,4 +13,8 @@ int CommandRun(const std::string& config_path);
 int CommandStatus(bool json);
 int CommandPrepareImage(const std::string& root, bool force);
 
+// Hidden: `cloud-test ec2-terminate` runs Ec2Client's FetchIdentity and TerminateSelf against the
+// given base URLs and prints the outcome (for tests against moto and test servers).
+int CommandCloudTestEc2Terminate(const std::string& imds, const std::string& ec2, int timeout_ms);
+
 }  // namespace osg

@@ -1,0 +1,226 @@
+#include "ec2.h"
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
+
+#include "text.h"
+
+namespace osg {
+namespace {
+
+constexpr char kImdsTokenTtl[] = "21600";  // seconds: the most IMDSv2 grants
+constexpr char kEc2ApiVersion[] = "2016-11-15";
+constexpr size_t kMaxMessage = 200;  // error messages quoted in a detail are cut to this
+
+std::string StripTrailingSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// Splits "scheme://authority/path" into the authority (the Host header SigV4 signs) and path.
+void SplitUrl(const std::string& url, std::string* authority, std::string* path) {
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t slash = url.find('/', start);
+  *authority = url.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+  *path = slash == std::string::npos ? "/" : url.substr(slash);
+}
+
+std::string JsonString(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// An error message from AWS might one day quote part of the request; never let a secret through.
+std::string Redact(std::string text, const AwsCredentials& credentials) {
+  for (const std::string* secret : {&credentials.secret_access_key, &credentials.session_token}) {
+    if (secret->empty()) continue;
+    for (size_t at; (at = text.find(*secret)) != std::string::npos;) {
+      text.replace(at, secret->size(), "[redacted]");
+    }
+  }
+  return text;
+}
+
+bool IsRetryableCode(const std::string& code) {
+  return code == "RequestLimitExceeded" || code == "Throttling" || code == "InternalError" ||
+         code == "ServiceUnavailable" || code == "Unavailable" || code == "InsufficientCapacity";
+}
+
+}  // namespace
+
+std::string XmlElementText(const std::string& xml, const std::string& tag, size_t from) {
+  if (from >= xml.size()) return "";
+  std::string open = "<" + tag + ">", close = "</" + tag + ">";
+  size_t start = xml.find(open, from);
+  if (start == std::string::npos) return "";
+  start += open.size();
+  size_t end = xml.find(close, start);
+  if (end == std::string::npos) return "";
+  std::string text = Trim(xml.substr(start, end - start));
+  // Some servers (moto among them) wrap messages in CDATA.
+  constexpr std::string_view kOpen = "<![CDATA[", kClose = "]]>";
+  if (text.starts_with(kOpen) && text.ends_with(kClose)) {
+    text = text.substr(kOpen.size(), text.size() - kOpen.size() - kClose.size());
+  }
+  return text;
+}
+
+CloudResult ClassifyTerminateResponse(const HttpResponse& response) {
+  using Outcome = CloudResult::Outcome;
+  if (!response.error.empty()) {
+    return {Outcome::kRetry, response.timed_out ? "EC2 did not answer in time: " + response.error
+                                                : "cannot reach EC2: " + response.error};
+  }
+  const std::string& body = response.body;
+  if (response.status >= 200 && response.status < 300) {
+    std::string previous = XmlElementText(body, "name", body.find("<previousState>"));
+    std::string current = XmlElementText(body, "name", body.find("<currentState>"));
+    if (previous == "shutting-down" || previous == "terminated") {
+      return {Outcome::kAlreadyGone, "the instance was already " + previous};
+    }
+    return {Outcome::kDone, "accepted: " + (previous.empty() ? "?" : previous) + " -> " +
+                                (current.empty() ? "?" : current)};
+  }
+  std::string code = XmlElementText(body, "Code");
+  std::string message = XmlElementText(body, "Message");
+  if (message.size() > kMaxMessage) message = message.substr(0, kMaxMessage) + "...";
+  std::string detail = "EC2 answered HTTP " + std::to_string(response.status) +
+                       (code.empty() ? "" : ": " + code) +
+                       (message.empty() ? "" : " (" + message + ")");
+  if (code == "InvalidInstanceID.NotFound") return {Outcome::kAlreadyGone, detail};
+  if (response.status >= 500 || response.status == 409 || response.status == 429 ||
+      IsRetryableCode(code)) {
+    return {Outcome::kRetry, detail};
+  }
+  return {Outcome::kRefused, detail};
+}
+
+Ec2Client::Ec2Client(Ec2Endpoints endpoints, std::optional<AwsCredentials> static_credentials)
+    : endpoints_(std::move(endpoints)), static_credentials_(std::move(static_credentials)) {
+  endpoints_.imds = StripTrailingSlash(endpoints_.imds);
+  endpoints_.ec2 = StripTrailingSlash(endpoints_.ec2);
+  if (static_credentials_) credentials_ = *static_credentials_;
+}
+
+Status Ec2Client::GetImdsToken(std::string* token) {
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = endpoints_.imds + "/latest/api/token";
+  request.headers = {{"X-aws-ec2-metadata-token-ttl-seconds", kImdsTokenTtl}};
+  request.timeout = timeout_;
+  HttpResponse r = SendHttp(request);
+  if (!r.error.empty()) {
+    return Status::Error("instance metadata service (" + endpoints_.imds +
+                         ") unreachable: " + r.error);
+  }
+  if (r.status != 200 || Trim(r.body).empty()) {
+    return Status::Error("instance metadata service refused an IMDSv2 session token (HTTP " +
+                         std::to_string(r.status) + ")" +
+                         (r.status == 403 ? ": the metadata service is disabled" : ""));
+  }
+  *token = Trim(r.body);
+  return Status::Ok();
+}
+
+Status Ec2Client::ImdsGet(const std::string& token, const std::string& path, std::string* out) {
+  HttpRequest request;
+  request.url = endpoints_.imds + path;
+  request.headers = {{"X-aws-ec2-metadata-token", token}};
+  request.timeout = timeout_;
+  HttpResponse r = SendHttp(request);
+  std::string where = "instance metadata " + path;
+  if (!r.error.empty()) return Status::Error(where + ": " + r.error);
+  if (r.status == 401) {
+    return Status::Error(where + ": HTTP 401, the IMDSv2 session token was refused");
+  }
+  if (r.status == 404) return Status::Error(where + ": not found (HTTP 404)");
+  if (r.status != 200) return Status::Error(where + ": HTTP " + std::to_string(r.status));
+  *out = r.body;
+  return Status::Ok();
+}
+
+Status Ec2Client::FetchRoleCredentials(const std::string& token) {
+  std::string roles, text;
+  Status s = ImdsGet(token, "/latest/meta-data/iam/security-credentials/", &roles);
+  if (!s.ok()) {
+    return Status::Error(s.message() + "; is an instance role (instance profile) attached?");
+  }
+  std::vector<std::string> lines = SplitLines(roles);
+  std::string role = lines.empty() ? "" : Trim(lines.front());
+  if (role.empty()) return Status::Error("the instance has no role: no credentials for EC2");
+  s = ImdsGet(token, "/latest/meta-data/iam/security-credentials/" + role, &text);
+  if (!s.ok()) return s;
+  // Only field names appear in these errors: the document itself holds the secret.
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return Status::Error("the credentials of role " + role + " are not a JSON object");
+  }
+  AwsCredentials c{JsonString(doc, "AccessKeyId"), JsonString(doc, "SecretAccessKey"),
+                   JsonString(doc, "Token")};
+  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
+    return Status::Error("the credentials of role " + role +
+                         " lack AccessKeyId or SecretAccessKey (Code: " + JsonString(doc, "Code") +
+                         ")");
+  }
+  credentials_ = std::move(c);
+  return Status::Ok();
+}
+
+Status Ec2Client::FetchIdentity() {
+  std::string token;
+  Status s = GetImdsToken(&token);
+  if (!s.ok()) return s;
+  std::string id, region;
+  if (!(s = ImdsGet(token, "/latest/meta-data/instance-id", &id)).ok()) return s;
+  if (!(s = ImdsGet(token, "/latest/meta-data/placement/region", &region)).ok()) return s;
+  instance_id_ = Trim(id);
+  region_ = Trim(region);
+  if (instance_id_.empty() || region_.empty()) {
+    return Status::Error("instance metadata gave an empty instance id or region");
+  }
+  return static_credentials_ ? Status::Ok() : FetchRoleCredentials(token);
+}
+
+CloudResult Ec2Client::TerminateSelf() {
+  using Outcome = CloudResult::Outcome;
+  if (instance_id_.empty()) return {Outcome::kRetry, "the instance identity is not known yet"};
+  if (!static_credentials_) {
+    std::string token;
+    Status s = GetImdsToken(&token);
+    if (s.ok()) s = FetchRoleCredentials(token);
+    if (!s.ok()) return {Outcome::kRetry, "cannot refresh the role's credentials: " + s.message()};
+  }
+  std::string endpoint =
+      endpoints_.ec2.empty() ? "https://ec2." + region_ + ".amazonaws.com" : endpoints_.ec2;
+  std::string host, path;
+  SplitUrl(endpoint, &host, &path);
+  HeaderList form = {{"Action", "TerminateInstances"},
+                     {"InstanceId.1", instance_id_},
+                     {"Version", kEc2ApiVersion}};
+  const char* content_type = "application/x-www-form-urlencoded; charset=utf-8";
+  SigV4Request to_sign;
+  to_sign.method = "POST";
+  to_sign.host = host;
+  to_sign.path = path;
+  to_sign.headers = {{"Content-Type", content_type}};
+  to_sign.payload = CanonicalQuery(form);
+  SigV4Result signed_request =
+      SignV4(to_sign, credentials_, region_, "ec2", std::chrono::system_clock::now());
+
+  HttpRequest request;
+  request.method = "POST";
+  request.url = endpoint;
+  request.body = to_sign.payload;
+  request.timeout = timeout_;
+  // Host exactly as signed (libcurl would send the same; saying it keeps the two in step).
+  request.headers = {{"Host", host}, {"Content-Type", content_type}};
+  for (auto& header : signed_request.headers_to_add) request.headers.push_back(header);
+  CloudResult result = ClassifyTerminateResponse(SendHttp(request));
+  result.detail = "TerminateInstances " + instance_id_ + " in " + region_ + ": " +
+                  Redact(result.detail, credentials_);
+  return result;
+}
+
+}  // namespace osg

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "cloud.h"
+#include "http.h"
+#include "sigv4.h"
+#include "status.h"
+
+namespace osg {
+
+// Where the EC2 client sends its requests; tests point both at loopback servers.
+struct Ec2Endpoints {
+  std::string imds = "http://169.254.169.254";
+  std::string ec2;  // empty: https://ec2.<region>.amazonaws.com
+};
+
+// This instance's identity and self-termination on AWS EC2. Identity and the instance role's
+// credentials come from the instance metadata service, IMDSv2 only (a session token first, as
+// AWS recommends and as instances with HttpTokens=required demand). TerminateInstances is a
+// SigV4-signed Query API call. Credentials stay in memory: never logged, never in an argument.
+class Ec2Client {
+ public:
+  // `static_credentials`, when given, are used instead of the instance role's.
+  explicit Ec2Client(Ec2Endpoints endpoints = {},
+                     std::optional<AwsCredentials> static_credentials = std::nullopt);
+
+  // Reads the instance id, the region and (without static credentials) the role's credentials.
+  Status FetchIdentity();
+
+  // Asks EC2 to terminate this instance. Needs FetchIdentity() first. Role credentials are
+  // fetched again first, since they rotate and hours may have passed since FetchIdentity().
+  CloudResult TerminateSelf();
+
+  const std::string& instance_id() const { return instance_id_; }
+  const std::string& region() const { return region_; }
+  void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
+
+ private:
+  Status GetImdsToken(std::string* token);
+  Status ImdsGet(const std::string& token, const std::string& path, std::string* out);
+  Status FetchRoleCredentials(const std::string& token);
+
+  Ec2Endpoints endpoints_;
+  std::optional<AwsCredentials> static_credentials_;
+  AwsCredentials credentials_;
+  std::string instance_id_;
+  std::string region_;
+  std::chrono::milliseconds timeout_{5000};
+};
+
+// Classifies EC2's answer to TerminateInstances (pure, for tests): 2xx -> kDone, or kAlreadyGone
+// when the previous state was already shutting-down or terminated; InvalidInstanceID.NotFound ->
+// kAlreadyGone; 5xx, 409, 429, throttling and transport errors -> kRetry; other errors (401/403
+// AuthFailure, UnauthorizedOperation, ...) -> kRefused.
+CloudResult ClassifyTerminateResponse(const HttpResponse& response);
+
+// The text of the first <tag>...</tag> in `xml` at or after `from`, or "" (no entities decoded:
+// EC2's codes and state names have none).
+std::string XmlElementText(const std::string& xml, const std::string& tag, size_t from = 0);
+
+}  // namespace osg

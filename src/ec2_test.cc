@@ -1,0 +1,112 @@
+#include "ec2.h"
+
+#include <gtest/gtest.h>
+
+namespace osg {
+namespace {
+
+using Outcome = CloudResult::Outcome;
+
+// Shapes of EC2's Query API answers (API version 2016-11-15).
+constexpr char kTerminated[] = R"(<?xml version="1.0" encoding="UTF-8"?>
+<TerminateInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>
+  <instancesSet>
+    <item>
+      <instanceId>i-1234567890abcdef0</instanceId>
+      <currentState><code>32</code><name>shutting-down</name></currentState>
+      <previousState><code>16</code><name>running</name></previousState>
+    </item>
+  </instancesSet>
+</TerminateInstancesResponse>)";
+
+std::string ErrorXml(const std::string& code, const std::string& message) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>" + code +
+         "</Code><Message>" + message + "</Message></Error></Errors>" +
+         "<RequestID>ea966190-f9aa-478e-9ede-example</RequestID></Response>";
+}
+
+HttpResponse Answer(long status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+TEST(ClassifyTerminateResponse, AcceptedIsDone) {
+  CloudResult r = ClassifyTerminateResponse(Answer(200, kTerminated));
+  EXPECT_EQ(r.outcome, Outcome::kDone);
+  EXPECT_EQ(r.detail, "accepted: running -> shutting-down");
+}
+
+TEST(ClassifyTerminateResponse, AlreadyTerminatedIsGone) {
+  std::string body = kTerminated;
+  body.replace(body.find("<name>running</name>"), 20, "<name>terminated</name>");
+  CloudResult r = ClassifyTerminateResponse(Answer(200, body));
+  EXPECT_EQ(r.outcome, Outcome::kAlreadyGone);
+  EXPECT_EQ(r.detail, "the instance was already terminated");
+}
+
+TEST(ClassifyTerminateResponse, ErrorsByStatusAndCode) {
+  struct Case {
+    long status;
+    std::string code;
+    Outcome want;
+  } cases[] = {
+      {400, "InvalidInstanceID.NotFound", Outcome::kAlreadyGone},
+      {401, "AuthFailure", Outcome::kRefused},
+      {403, "UnauthorizedOperation", Outcome::kRefused},
+      {403, "AccessDenied", Outcome::kRefused},
+      {400, "OperationNotPermitted", Outcome::kRefused},
+      {404, "", Outcome::kRefused},  // a wrong endpoint does not fix itself
+      {409, "", Outcome::kRetry},
+      {429, "", Outcome::kRetry},
+      {503, "RequestLimitExceeded", Outcome::kRetry},
+      {500, "InternalError", Outcome::kRetry},
+      {502, "", Outcome::kRetry},
+  };
+  for (const Case& c : cases) {
+    CloudResult r = ClassifyTerminateResponse(
+        Answer(c.status, c.code.empty() ? "<html>oops</html>" : ErrorXml(c.code, "why")));
+    EXPECT_EQ(r.outcome, c.want) << c.status << " " << c.code;
+    EXPECT_NE(r.detail.find("HTTP " + std::to_string(c.status)), std::string::npos) << r.detail;
+    EXPECT_NE(r.detail.find(c.code), std::string::npos) << r.detail;
+  }
+}
+
+TEST(ClassifyTerminateResponse, TransportErrorsAndTimeoutsRetry) {
+  HttpResponse timeout;
+  timeout.error = "Operation timed out after 1000 milliseconds with 0 bytes received";
+  timeout.timed_out = true;
+  CloudResult r = ClassifyTerminateResponse(timeout);
+  EXPECT_EQ(r.outcome, Outcome::kRetry);
+  EXPECT_EQ(r.detail.rfind("EC2 did not answer in time: ", 0), 0u) << r.detail;
+
+  HttpResponse refused;
+  refused.error = "Failed to connect to 127.0.0.1 port 9 after 0 ms: Connection refused";
+  EXPECT_EQ(ClassifyTerminateResponse(refused).outcome, Outcome::kRetry);
+}
+
+TEST(ClassifyTerminateResponse, LongMessagesAreCut) {
+  CloudResult r =
+      ClassifyTerminateResponse(Answer(403, ErrorXml("AccessDenied", std::string(5000, 'x'))));
+  EXPECT_LT(r.detail.size(), 300u);
+}
+
+TEST(XmlElementText, FindsTheFirstElementFromAnOffset) {
+  std::string xml = "<a><name> one </name><b><name>two</name></b></a>";
+  EXPECT_EQ(XmlElementText(xml, "name"), "one");
+  EXPECT_EQ(XmlElementText(xml, "name", xml.find("<b>")), "two");
+  EXPECT_EQ(XmlElementText(xml, "missing"), "");
+  EXPECT_EQ(XmlElementText(xml, "name", std::string::npos), "");
+  EXPECT_EQ(XmlElementText("<name>unclosed", "name"), "");
+  EXPECT_EQ(XmlElementText("<Message><![CDATA[a <b>]]></Message>", "Message"), "a <b>");
+}
+
+TEST(Ec2Client, TerminateBeforeIdentityAsksToRetry) {
+  Ec2Client client(Ec2Endpoints{"http://127.0.0.1:9", "http://127.0.0.1:9"});
+  EXPECT_EQ(client.TerminateSelf().outcome, Outcome::kRetry);
+}
+
+}  // namespace
+}  // namespace osg
