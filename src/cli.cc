@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "ledger.h"
 
 namespace osg {
 
@@ -20,6 +21,8 @@ int RunCli(int argc, char** argv) {
   bool json = false;
   bool force = false;
   std::string root;
+  std::string ledger_path = kLedgerPath;
+  double su_rate = 1.0;
   std::function<int()> chosen;
 
   // The one table of subcommands.
@@ -34,6 +37,15 @@ int RunCli(int argc, char** argv) {
   CLI::App* status = app.add_subcommand("status", "Where this worker stands");
   status->add_flag("--json", json, "Print JSON");
   status->callback([&] { chosen = [&] { return CommandStatus(json); }; });
+
+  CLI::App* report =
+      app.add_subcommand("report", "What this instance did and cost, from the ledger");
+  report->add_flag("--json", json, "Print JSON");
+  report->add_option("--ledger", ledger_path, "Ledger file")->capture_default_str();
+  report->add_option("--su-rate", su_rate, "SUs charged per core-hour")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  report->callback([&] { chosen = [&] { return CommandReport(json, ledger_path, su_rate); }; });
 
   CLI::App* prepare = app.add_subcommand(
       "prepare-image", "Remove config, token, HTCondor state and logs before a snapshot");

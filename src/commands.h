@@ -11,6 +11,8 @@ inline constexpr int kExitBadConfig = 78;
 int CommandCheck(const std::string& config_path);
 int CommandRun(const std::string& config_path);
 int CommandStatus(bool json);
+// Exit 0, or 3 when there is no ledger (or no record in it).
+int CommandReport(bool json, const std::string& ledger_path, double su_per_core_hour);
 int CommandPrepareImage(const std::string& root, bool force);
 
 // Hidden: `cloud-test ec2-terminate` runs Ec2Client's FetchIdentity and TerminateSelf against the
