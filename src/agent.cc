@@ -13,6 +13,7 @@
 #include <cstring>
 #include <ctime>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "diagnosis.h"
@@ -70,7 +71,11 @@ Agent::Agent(Settings settings, std::string config_path, CondorPaths paths, Cond
       paths_(std::move(paths)),
       tools_(tools),
       lifecycle_(
-          LifecycleOptions(settings_), [this](const std::string& l) { Log(l); }, Clock::now()),
+          LifecycleOptions(settings_),
+          [this](Phase from, Phase to, const std::string& reason) {
+            OnTransition(from, to, reason);
+          },
+          Clock::now()),
       supervisor_({"condor_master", "-f"}, [this](const std::string& l) { Log(l); }) {}
 
 void Agent::Log(const std::string& line) { std::cerr << "osg-worker: " << line << std::endl; }
@@ -93,6 +98,17 @@ int Agent::Run() {
   }
   Log("configured HTCondor for pool " + settings_.central_manager + ", WorkerGroupName \"" +
       settings_.worker_group_name + "\"");
+  ResumeIdleClock(now);
+  Record(kEventAgentStart, {{"pid", state_.agent_pid}});
+  Record(kEventBoot, {{"boot_id", CurrentBootId()}});
+  // Settings only, never the token: nothing secret can reach the ledger.
+  Record(kEventConfigAccepted,
+         {{"worker_group_name", settings_.worker_group_name},
+          {"central_manager", settings_.central_manager},
+          {"cpus", std::thread::hardware_concurrency()},
+          {"memory_mb", sysconf(_SC_PHYS_PAGES) / 1024 * sysconf(_SC_PAGESIZE) / 1024},
+          {"idle_timeout_s", settings_.idle_timeout.count()},
+          {"accept_window_s", settings_.accept_window.count()}});
   mkdir(paths_.Log().c_str(), 0755);
   int inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   inotify_add_watch(inotify_fd, paths_.Log().c_str(),
@@ -112,8 +128,9 @@ int Agent::Run() {
         if (info.ssi_signo == SIGCHLD) {
           ReapChildren(now);
         } else if (info.ssi_signo != SIGHUP) {
-          Log(std::string("received ") + strsignal(static_cast<int>(info.ssi_signo)) +
-              ": stopping HTCondor; the machine stays up");
+          std::string signal_name = strsignal(static_cast<int>(info.ssi_signo));
+          Log("received " + signal_name + ": stopping HTCondor; the machine stays up");
+          Record(kEventAgentStop, {{"reason", signal_name}});
           terminate_ = true;
         }
       }
@@ -182,6 +199,7 @@ void Agent::Refresh(TimePoint now) {
   if (!observation) return;  // not up yet; the next log change or probe brings us back
   if (observation->Busy() && !state_.joined) ProbeJoined(now);  // a claim implies the pool sees us
   observation->joined = state_.joined;
+  RecordJobs(observation->running);
   state_.claims = observation->claims;
   state_.jobs = observation->jobs;
   Execute(lifecycle_.Observe(*observation, now), now);
@@ -194,6 +212,7 @@ void Agent::ProbeJoined(TimePoint now) {
   if (state_.joined) {
     if (!was_joined) {
       Log("joined the pool: " + settings_.central_manager + " lists this worker");
+      Record(kEventJoined);
       state_.joined_at = std::time(nullptr);
       state_.diagnosis.clear();
       refresh_due_ = true;
@@ -203,7 +222,10 @@ void Agent::ProbeJoined(TimePoint now) {
     Execute(lifecycle_.Observe({true, state_.claims, state_.jobs}, now), now);
     return;
   }
-  if (was_joined) Log("the pool no longer lists this worker; waiting for it to rejoin");
+  if (was_joined) {
+    Log("the pool no longer lists this worker; waiting for it to rejoin");
+    Record(kEventLeft);
+  }
   std::string diagnosis = Diagnose();
   if (diagnosis != state_.diagnosis && !diagnosis.empty()) Log("not joined: " + diagnosis);
   state_.diagnosis = diagnosis;
@@ -286,9 +308,63 @@ void Agent::Shutdown() {
       result.exit_status = 0;
       break;
   }
-  Log("shutdown action " + action.ToString() +
-      (result.ok() ? " done" : " failed (exit status " + std::to_string(result.exit_status) + ")"));
+  std::string outcome =
+      result.ok() ? "ok" : "failed (exit status " + std::to_string(result.exit_status) + ")";
+  Log("shutdown action " + action.ToString() + ": " + outcome);
+  Record(kEventShutdownAction,
+         {{"action", action.ToString()}, {"result", result.ok() ? "ok" : outcome}, {"detail", ""}});
   finished_ = true;
+}
+
+void Agent::Record(const char* event, nlohmann::json fields) {
+  Status status =
+      ledger_.Append({static_cast<double>(std::time(nullptr)), event, std::move(fields)});
+  if (status.ok() != ledger_failing_) return;
+  ledger_failing_ = !status.ok();  // say it once when it starts failing, once when it recovers
+  Log(status.ok() ? "the ledger is writable again"
+                  : "cannot write the ledger: " + status.message());
+}
+
+void Agent::OnTransition(Phase from, Phase to, const std::string& reason) {
+  Log(Lifecycle::FormatTransition(from, to, reason));
+  Record(kEventPhase, {{"from", PhaseName(from)}, {"to", PhaseName(to)}, {"reason", reason}});
+  if (from == Phase::kIdle && to != Phase::kIdle) Record(kEventIdleEnd);
+  if (to == Phase::kIdle && from != Phase::kIdle) Record(kEventIdleStart);
+  if (to == Phase::kRetiring) Record(kEventRetire, {{"reason", reason}});
+  if (to == Phase::kShuttingDown) Record(kEventShutdownDecision, {{"reason", ShutdownReason()}});
+}
+
+// One job_start and one job_end per job, from the startd's slots as they change.
+void Agent::RecordJobs(const std::vector<RunningJob>& running) {
+  auto contains = [](const std::vector<RunningJob>& jobs, const RunningJob& job) {
+    return std::find_if(jobs.begin(), jobs.end(), [&](const RunningJob& other) {
+             return other.job_id == job.job_id;
+           }) != jobs.end();
+  };
+  auto fields = [](const RunningJob& job) {
+    return nlohmann::json{
+        {"job_id", job.job_id}, {"owner", job.owner}, {"project", job.project}, {"cpus", job.cpus}};
+  };
+  for (const RunningJob& job : running) {
+    if (!contains(running_, job)) Record(kEventJobStart, fields(job));
+  }
+  for (const RunningJob& job : running_) {
+    if (!contains(running, job)) Record(kEventJobEnd, fields(job));
+  }
+  running_ = running;
+}
+
+// After a restart (kill -9, a crash) in the same boot, the idle clock continues from the
+// ledger's last idle_start instead of from zero.
+void Agent::ResumeIdleClock(TimePoint now) {
+  LedgerReadResult read = ReadLedger(ledger_.path());
+  for (const std::string& note : read.notes) Log("ledger: " + note);
+  std::optional<double> since = ResumeIdleSince(read.records, CurrentBootId());
+  if (!since) return;
+  auto idle_for = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(std::max(0.0, std::time(nullptr) - *since)));
+  lifecycle_.ResumeIdleFrom(now - idle_for);
+  Log("resuming the idle clock: idle since " + FormatUtc(static_cast<int64_t>(*since)));
 }
 
 // The policy's reason, with HTCondor's own words when the worker never joined.

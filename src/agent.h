@@ -5,6 +5,7 @@
 #include "condor_config.h"
 #include "condor_tools.h"
 #include "config.h"
+#include "ledger.h"
 #include "lifecycle.h"
 #include "supervisor.h"
 #include "worker_state.h"
@@ -22,6 +23,10 @@ class Agent {
  private:
   struct Fds;
   void Log(const std::string& line);
+  void Record(const char* event, nlohmann::json fields = nlohmann::json::object());
+  void OnTransition(Phase from, Phase to, const std::string& reason);
+  void RecordJobs(const std::vector<RunningJob>& running);
+  void ResumeIdleClock(TimePoint now);
   void Refresh(TimePoint now);
   void ProbeJoined(TimePoint now);
   void Execute(const std::vector<Action>& actions, TimePoint now);
@@ -50,6 +55,9 @@ class Agent {
   bool terminate_ = false;
   bool finished_ = false;
   std::string last_published_;
+  Ledger ledger_;
+  bool ledger_failing_ = false;
+  std::vector<RunningJob> running_;  // as last recorded in the ledger
   AdvertisedState advertised_;
   int64_t wall_at_start_ = 0;    // wall times shown are derived from the monotonic clock
   TimePoint steady_at_start_{};  // the shutdown action ran: wait for SIGTERM only

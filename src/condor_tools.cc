@@ -1,6 +1,8 @@
 #include "condor_tools.h"
 
+#include <cstdlib>
 #include <sstream>
+#include <vector>
 
 #include "files.h"
 #include "subprocess.h"
@@ -10,11 +12,22 @@ namespace osg {
 
 Observation CountSlots(const std::string& lines) {
   Observation observation;
-  std::istringstream in(lines);
-  std::string state, activity;
-  while (in >> state >> activity) {
+  for (const std::string& line : SplitLines(lines)) {
+    std::vector<std::string> column;
+    std::istringstream in(line);
+    for (std::string field; std::getline(in, field, '\t');) column.push_back(Trim(field));
+    if (column.size() < 2) continue;
+    const std::string& state = column[0];
+    const std::string& activity = column[1];
     if (state == "Claimed" || state == "Matched" || state == "Preempting") ++observation.claims;
-    if (activity == "Busy" || activity == "Retiring") ++observation.jobs;
+    if (activity != "Busy" && activity != "Retiring") continue;
+    ++observation.jobs;
+    auto value = [&column](size_t i) {
+      return i < column.size() && column[i] != "undefined" ? column[i] : std::string();
+    };
+    std::string cpus = value(5);
+    observation.running.push_back(
+        {value(2), value(3), value(4), cpus.empty() ? 0 : std::strtod(cpus.c_str(), nullptr)});
   }
   return observation;
 }
@@ -34,8 +47,9 @@ std::optional<std::string> RealCondorTools::StartdAddress() const {
 std::optional<Observation> RealCondorTools::QueryStartd() {
   std::optional<std::string> address = StartdAddress();
   if (!address) return std::nullopt;
-  CommandResult result =
-      RunCommand({"condor_status", "-direct", *address, "-af", "State", "Activity"});
+  std::vector<std::string> argv = {"condor_status", "-direct", *address, "-af:t"};
+  for (const char* column : kSlotColumns) argv.push_back(column);
+  CommandResult result = RunCommand(argv);
   if (!result.ok()) return std::nullopt;
   return CountSlots(result.output);
 }

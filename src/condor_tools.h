@@ -24,9 +24,12 @@ class CondorTools {
   virtual std::optional<bool> StartdAccepting() = 0;
 };
 
-// Counts claims and jobs in `condor_status -af State Activity` output, one slot a line.
-// Matched counts as a claim (one is on its way); Busy and Retiring as a running job.
-Observation CountSlots(const std::string& state_activity_lines);
+// The columns QueryStartd asks for, tab-separated, one slot a line.
+inline constexpr const char* kSlotColumns[] = {"State",       "Activity",    "JobId",
+                                               "RemoteOwner", "ProjectName", "Cpus"};
+// Counts claims and jobs in `condor_status -af:t <kSlotColumns>` output. Matched counts as a
+// claim (one is on its way); Busy and Retiring as a running job, whose details are kept.
+Observation CountSlots(const std::string& slot_lines);
 
 class RealCondorTools : public CondorTools {
  public:

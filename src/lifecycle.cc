@@ -49,12 +49,15 @@ Seconds Since(TimePoint earlier, TimePoint now) {
 Lifecycle::Lifecycle(Options options, Logger logger, TimePoint now)
     : options_(options), logger_(std::move(logger)), start_(now) {}
 
+std::string Lifecycle::FormatTransition(Phase from, Phase to, const std::string& reason) {
+  return std::string("lifecycle: ") + PhaseName(from) + " -> " + PhaseName(to) + " (" + reason +
+         ")";
+}
+
 void Lifecycle::Transition(Phase to, const std::string& reason) {
-  if (logger_) {
-    logger_(std::string("lifecycle: ") + PhaseName(phase_) + " -> " + PhaseName(to) + " (" +
-            reason + ")");
-  }
+  Phase from = phase_;
   phase_ = to;
+  if (logger_) logger_(from, to, reason);
 }
 
 void Lifecycle::BecomeIdle(TimePoint now, const std::string& reason) {
@@ -95,9 +98,13 @@ std::vector<Action> Lifecycle::Observe(const Observation& o, TimePoint now) {
       if (!o.joined) return {};
       if (o.Busy()) {
         Transition(Phase::kBusy, "joined the pool; " + Describe(o));
+      } else if (resume_idle_since_ && *resume_idle_since_ <= now) {
+        BecomeIdle(*resume_idle_since_, "joined the pool; no claims; idle clock resumed at " +
+                                            FormatDuration(Since(*resume_idle_since_, now)));
       } else {
         BecomeIdle(now, "joined the pool; no claims");
       }
+      resume_idle_since_.reset();
       return {};
     case Phase::kIdle:
       if (o.Busy()) {

@@ -23,11 +23,21 @@ enum class Phase {
 };
 const char* PhaseName(Phase phase);
 
+// A job running in a dynamic slot, for the ledger.
+struct RunningJob {
+  std::string job_id;  // "cluster.proc" on its schedd
+  std::string owner;
+  std::string project;  // the job's ProjectName, if any
+  double cpus = 0;
+  bool operator==(const RunningJob&) const = default;
+};
+
 // What the startd holds right now.
 struct Observation {
-  bool joined = false;  // the pool has accepted the worker (its ad is in the collector)
-  int claims = 0;       // claimed slots
-  int jobs = 0;         // running jobs
+  bool joined = false;              // the pool has accepted the worker (its ad is in the collector)
+  int claims = 0;                   // claimed slots
+  int jobs = 0;                     // running jobs
+  std::vector<RunningJob> running;  // their details, when known
   bool Busy() const { return claims > 0 || jobs > 0; }
 };
 
@@ -55,9 +65,15 @@ class Lifecycle {
     std::optional<Seconds> max_lifetime;              // none: no cap
     Seconds retirement_time = std::chrono::hours(1);  // jobs' grace once the cap is reached
   };
-  using Logger = std::function<void(const std::string&)>;
+  // Told of every phase change; FormatTransition gives its stable log line.
+  using Logger = std::function<void(Phase from, Phase to, const std::string& reason)>;
 
   Lifecycle(Options options, Logger logger, TimePoint now);
+  static std::string FormatTransition(Phase from, Phase to, const std::string& reason);
+
+  // After an agent restart: the worker was idle since `since` (from the ledger); the idle clock
+  // continues from there when the worker is next seen joined and idle, instead of from zero.
+  void ResumeIdleFrom(TimePoint since) { resume_idle_since_ = since; }
 
   std::vector<Action> Observe(const Observation& observation, TimePoint now);
   std::vector<Action> Tick(TimePoint now);
@@ -90,6 +106,7 @@ class Lifecycle {
   bool retiring_ = false;
   std::optional<TimePoint> hard_deadline_;  // lifetime cap + retirement time: stop regardless
   std::string shutdown_reason_;
+  std::optional<TimePoint> resume_idle_since_;
   std::optional<TimePoint> idle_since_;
   std::optional<TimePoint> retry_at_;  // a failed stop is retried here, not at the idle deadline
 };

@@ -22,7 +22,11 @@ class LifecycleTest : public ::testing::Test {
   }
   LifecycleTest()
       : lifecycle_(
-            Options(), [this](const std::string& line) { log_.push_back(line); }, now_) {}
+            Options(),
+            [this](Phase from, Phase to, const std::string& reason) {
+              log_.push_back(Lifecycle::FormatTransition(from, to, reason));
+            },
+            now_) {}
 
   void Advance(Clock::duration by) { now_ += by; }
   std::vector<Action> See(bool joined, int claims, int jobs) {
@@ -111,6 +115,15 @@ TEST_F(LifecycleTest, AFailedStopIsRetriedLater) {
   EXPECT_THAT(Tick(), ElementsAre(Action::kStopAccepting));
 }
 
+TEST_F(LifecycleTest, ARestartedAgentResumesTheIdleClock) {
+  lifecycle_.ResumeIdleFrom(now_ - minutes(20));  // the ledger says: idle for 20 minutes already
+  See(true, 0, 0);
+  EXPECT_EQ(lifecycle_.IdleDeadline(), now_ + minutes(5));
+  EXPECT_EQ(log_.back(),
+            "lifecycle: Joining -> Idle (joined the pool; no claims; idle clock "
+            "resumed at 20m0s)");
+}
+
 TEST_F(LifecycleTest, ShuttingDownIsFinal) {
   See(true, 0, 0);
   Advance(minutes(25));
@@ -135,7 +148,11 @@ class LifecycleLimitsTest : public ::testing::Test {
     Lifecycle::Options options;
     edit(options);
     return Lifecycle(
-        options, [this](const std::string& line) { log_.push_back(line); }, now_);
+        options,
+        [this](Phase from, Phase to, const std::string& reason) {
+          log_.push_back(Lifecycle::FormatTransition(from, to, reason));
+        },
+        now_);
   }
   TimePoint now_ = TimePoint() + std::chrono::hours(1000);
   std::vector<std::string> log_;

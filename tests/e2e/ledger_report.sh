@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The ledger on a real pool: a job runs, the worker goes idle, the agent is killed with SIGKILL
+# (restarted as systemd would). No record is lost, the idle clock resumes where it was instead
+# of from zero, and `osg-worker report` gives the job, its project and why the machine went.
+. "$(dirname "$0")/lib.sh"
+
+TIMEOUT=20
+pool_up
+write_config "$WORK/w1.conf" "IdleTimeout = ${TIMEOUT}s"
+"$POOL" worker w1 --config "$WORK/w1.conf" >/dev/null
+wait_until 90 "w1 is listed" worker_listed
+job=$(submit_job TG-NNNNNN 3)
+wait_until 120 "the job completes" job_is "$job" 4
+
+idle_since=''
+read_idle() {
+  local json
+  json=$(worker_status_json w1) || return 1
+  [ "$(json_field "$json" phase)" = Idle ] && idle_since=$(json_field "$json" idle_since)
+  [ -n "$idle_since" ]
+}
+wait_until 60 "w1 is idle again" read_idle
+sleep 5
+killed_at=$(date +%s)
+"$POOL" kill w1 KILL osg-worker
+log "killed the agent at $killed_at (idle since $idle_since)"
+wait_until 60 "the agent was restarted" grep -q "restarting the entrypoint" "$INSTANCES/w1/console.log"
+wait_until 120 "w1 shuts down" shutdown_happened w1
+at=$(shutdown_time w1)
+grep -q "resuming the idle clock" "$INSTANCES/w1/console.log" || fail "the new agent did not resume the idle clock"
+python3 -c "import sys; sys.exit(0 if float('$at') < $killed_at + $TIMEOUT else 1)" ||
+  fail "shutdown at $at: the idle clock restarted from zero after the kill"
+python3 -c "import sys; sys.exit(0 if float('$at') >= $idle_since + $TIMEOUT - 1 else 1)" ||
+  fail "shutdown at $at came before the idle timeout"
+log "ok: the idle clock resumed after SIGKILL (shutdown $(python3 -c "print(round(float('$at') - $idle_since, 1))") s after idle)"
+
+ledger_dir=$INSTANCES/w1/upper/var/lib/osg-worker
+ledger=$ledger_dir/ledger.jsonl
+[ "$(stat -c %a "$ledger")" = 600 ] || fail "the ledger is not 0600"
+[ "$(grep -c '"event":"agent_start"' "$ledger")" = 2 ] || fail "expected two agent_start records"
+[ "$(grep -c '"event":"job_start"' "$ledger")" = 1 ] || fail "expected one job_start record"
+[ "$(grep -c '"event":"job_end"' "$ledger")" = 1 ] || fail "expected one job_end record"
+token=$(sed -n 's/^Token = //p' "$WORK/w1.conf")
+grep -qF "$token" "$ledger" && fail "the token is in the ledger"
+report=$(cd "$ledger_dir" && "$POOL" run osg-worker report --json --ledger ./ledger.jsonl)
+echo "$report"
+check() { python3 -c "import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if $2 else 1)" "$report" || fail "report: $1"; }
+check "one job" 'r["jobs"] == 1'
+check "the job's project" 'r["projects"]["TG-NNNNNN"]["jobs"] == 1'
+check "the shutdown reason" '"START is off" in r["shutdown"]["reason"]'
+check "the shutdown action" 'r["shutdown"]["result"] == "ok"'
+check "busy time counted" 'r["busy_s"] > 0'
+(cd "$ledger_dir" && "$POOL" run osg-worker report --ledger ./ledger.jsonl)
+log PASS
