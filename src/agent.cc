@@ -18,6 +18,7 @@
 
 #include "diagnosis.h"
 #include "files.h"
+#include "shutdown_action.h"
 #include "subprocess.h"
 
 namespace osg {
@@ -293,26 +294,13 @@ void Agent::Shutdown() {
   supervisor_.Stop(kCondorStopTimeout);
   supervisor_.StopLeftovers(Seconds(30));
   state_.condor_master_pid = 0;
-  const ShutdownAction& action = settings_.shutdown_action;
-  Log("shutdown action: " + action.ToString());
-  CommandResult result;
-  switch (action.kind) {
-    case ShutdownAction::Kind::kPowerOff:
-      result = access("/run/systemd/system", F_OK) == 0 ? RunCommand({"systemctl", "poweroff"})
-                                                        : RunCommand({"poweroff"});
-      break;
-    case ShutdownAction::Kind::kCommand:
-      result = RunCommand({action.command}, std::chrono::minutes(5));
-      break;
-    case ShutdownAction::Kind::kNone:
-      result.exit_status = 0;
-      break;
-  }
-  std::string outcome =
-      result.ok() ? "ok" : "failed (exit status " + std::to_string(result.exit_status) + ")";
-  Log("shutdown action " + action.ToString() + ": " + outcome);
-  Record(kEventShutdownAction,
-         {{"action", action.ToString()}, {"result", result.ok() ? "ok" : outcome}, {"detail", ""}});
+  PerformShutdownAction(settings_, [this](const ShutdownStep& step) {
+    Log("shutdown action " + step.action + ": " + (step.ok ? "ok" : "failed") +
+        (step.detail.empty() ? "" : " (" + step.detail + ")"));
+    Record(
+        kEventShutdownAction,
+        {{"action", step.action}, {"result", step.ok ? "ok" : "failed"}, {"detail", step.detail}});
+  });
   finished_ = true;
 }
 

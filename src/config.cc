@@ -56,7 +56,11 @@ void SetDuration(Seconds& field, const std::string& value, Problems& problems) {
 
 void SetShutdownAction(ShutdownAction& action, const std::string& value, Problems& problems) {
   std::string lower = ToLower(value);
-  if (lower == "poweroff") {
+  if (lower == "auto") {
+    action = {ShutdownAction::Kind::kAuto, ""};
+  } else if (lower == "delete") {
+    action = {ShutdownAction::Kind::kDelete, ""};
+  } else if (lower == "poweroff") {
     action = {ShutdownAction::Kind::kPowerOff, ""};
   } else if (lower == "none") {
     action = {ShutdownAction::Kind::kNone, ""};
@@ -64,7 +68,8 @@ void SetShutdownAction(ShutdownAction& action, const std::string& value, Problem
     action = {ShutdownAction::Kind::kCommand, value.substr(8)};
   } else {
     problems.push_back("\"" + value +
-                       "\" is not a shutdown action; use poweroff, none or command:/absolute/path");
+                       "\" is not a shutdown action; use auto, delete, poweroff, none or "
+                       "command:/absolute/path");
   }
 }
 
@@ -78,13 +83,22 @@ void SetCentralManager(std::string& field, const std::string& value, Problems& p
   field = value;
 }
 
+void SetUrl(std::string& field, const std::string& value, Problems& problems) {
+  bool valid = (value.rfind("http://", 0) == 0 || value.rfind("https://", 0) == 0) &&
+               std::none_of(value.begin(), value.end(),
+                            [](unsigned char c) { return std::isspace(c) || c < 0x20; });
+  if (!valid) return problems.push_back("\"" + value + "\" is not an http:// or https:// URL");
+  field = value;
+  while (!field.empty() && field.back() == '/') field.pop_back();
+}
+
 struct KeySpec {
   const char* name;
   void (*apply)(Settings&, const std::string& value, int64_t now, Problems& problems);
   const char* help;  // one line, for the README's reference and `check` output
 };
 
-const std::array<KeySpec, 12> kKeys = {{
+const std::array<KeySpec, 15> kKeys = {{
     {"WorkerGroupName",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        CheckLabel(v, p);
@@ -131,6 +145,21 @@ const std::array<KeySpec, 12> kKeys = {{
        SetDuration(s.retirement_time, v, p);
      },
      "running jobs' grace once MaxLifetime is reached"},
+    {"Cloud",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       if (ToLower(v) != "ec2")
+         return p.push_back("\"" + v + "\" is not a supported cloud; use ec2");
+       s.cloud = ToLower(v);
+     },
+     "whose API deletes the instance: ec2"},
+    {"EC2MetadataURL",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetUrl(s.ec2_metadata_url, v, p);
+     },
+     "the EC2 instance metadata service (tests override it)"},
+    {"EC2Endpoint",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) { SetUrl(s.ec2_endpoint, v, p); },
+     "the EC2 API endpoint (default: the region's)"},
     {"ShutdownAction",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        SetShutdownAction(s.shutdown_action, v, p);
@@ -231,6 +260,11 @@ class Parser {
       for (const char* required : {"Token", "Start"}) {
         if (!seen_.count(ToLower(required))) Error(0, required, "missing; this key is required");
       }
+      if (result_.settings.shutdown_action.kind == ShutdownAction::Kind::kDelete &&
+          result_.settings.cloud.empty()) {
+        Error(seen_.count("shutdownaction") ? seen_["shutdownaction"] : 0, "ShutdownAction",
+              "delete needs to know the cloud: add Cloud = ec2");
+      }
     }
     return std::move(result_);
   }
@@ -272,6 +306,10 @@ class Parser {
 
 std::string ShutdownAction::ToString() const {
   switch (kind) {
+    case Kind::kAuto:
+      return "auto";
+    case Kind::kDelete:
+      return "delete";
     case Kind::kPowerOff:
       return "poweroff";
     case Kind::kNone:
@@ -323,6 +361,7 @@ std::string DescribeSettings(const Settings& s) {
       << "\n"
       << "RetirementTime       = " << FormatDuration(s.retirement_time) << "\n"
       << "ShutdownAction       = " << s.shutdown_action.ToString() << "\n"
+      << "Cloud                = " << (s.cloud.empty() ? "none" : s.cloud) << "\n"
       << "GLIDEIN_Site         = " << s.glidein_site << "\n"
       << "GLIDEIN_ResourceName = " << s.glidein_resource_name << "\n";
   return out.str();

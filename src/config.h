@@ -15,8 +15,9 @@ inline constexpr const char* kDefaultConfigPath = "/etc/osg-worker.conf";
 
 // What to do to the machine once the worker's work is over.
 struct ShutdownAction {
-  enum class Kind { kPowerOff, kNone, kCommand };
-  Kind kind = Kind::kPowerOff;
+  // kAuto: kDelete when a Cloud is configured, kPowerOff otherwise.
+  enum class Kind { kAuto, kDelete, kPowerOff, kNone, kCommand };
+  Kind kind = Kind::kAuto;
   std::string command;  // for kCommand: an absolute path, run with no arguments
 
   std::string ToString() const;
@@ -35,6 +36,9 @@ struct Settings {
   std::optional<Seconds> max_lifetime;  // none unless set
   Seconds retirement_time = std::chrono::hours(1);
   ShutdownAction shutdown_action;
+  std::string cloud;  // "" or "ec2": whose API deletes the instance
+  std::string ec2_metadata_url = "http://169.254.169.254";
+  std::string ec2_endpoint;  // "": https://ec2.<region>.amazonaws.com
   std::string glidein_site = "Cloud";
   std::string glidein_resource_name = "Cloud";
 };

@@ -40,7 +40,8 @@ TEST(ParseConfig, AcceptsTheSeedFile) {
   EXPECT_EQ(s.central_manager, "flock.opensciencegrid.org");
   EXPECT_EQ(s.idle_timeout, Seconds(25 * 60));
   EXPECT_EQ(s.accept_window, Seconds(7 * 86400));
-  EXPECT_EQ(s.shutdown_action.kind, ShutdownAction::Kind::kPowerOff);
+  EXPECT_EQ(s.shutdown_action.kind, ShutdownAction::Kind::kAuto);  // no cloud: powers off
+  EXPECT_EQ(s.cloud, "");
   EXPECT_EQ(s.glidein_site, "Cloud");
   EXPECT_EQ(s.token_claims.subject, "worker@osgpool.test");
 }
@@ -60,6 +61,19 @@ TEST(ParseConfig, AcceptsCrlfCommentsCaseAndOptionalKeys) {
   EXPECT_EQ(loaded.settings.shutdown_action.ToString(), "command:/usr/local/bin/record");
   EXPECT_EQ(loaded.settings.glidein_site, "Jetstream2");
   EXPECT_EQ(loaded.settings.glidein_resource_name, "IU");
+}
+
+TEST(ParseConfig, ReadsTheCloudSettings) {
+  LoadedConfig loaded = ParseConfig(SeedConfig() +
+                                        "ShutdownAction = delete\nCloud = EC2\n"
+                                        "EC2MetadataURL = http://10.111.0.2:8169/\n"
+                                        "EC2Endpoint = http://10.111.0.2:5000\n",
+                                    "f", kNow);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+  EXPECT_EQ(loaded.settings.shutdown_action.kind, ShutdownAction::Kind::kDelete);
+  EXPECT_EQ(loaded.settings.cloud, "ec2");
+  EXPECT_EQ(loaded.settings.ec2_metadata_url, "http://10.111.0.2:8169");
+  EXPECT_EQ(loaded.settings.ec2_endpoint, "http://10.111.0.2:5000");
 }
 
 struct BadCase {
@@ -135,6 +149,12 @@ INSTANTIATE_TEST_SUITE_P(
                 ":3: error: IdleTimeout: \"25\" is not a duration"},
         BadCase{"bad_action", kTokenLine + kSeedStart + "ShutdownAction = halt\n",
                 ":3: error: ShutdownAction: \"halt\" is not a shutdown action"},
+        BadCase{"delete_without_cloud", kTokenLine + kSeedStart + "ShutdownAction = delete\n",
+                ":3: error: ShutdownAction: delete needs to know the cloud: add Cloud = ec2"},
+        BadCase{"unknown_cloud", kTokenLine + kSeedStart + "Cloud = azure\n",
+                ":3: error: Cloud: \"azure\" is not a supported cloud"},
+        BadCase{"bad_url", kTokenLine + kSeedStart + "EC2Endpoint = ftp://x\n",
+                ":3: error: EC2Endpoint: \"ftp://x\" is not an http:// or https:// URL"},
         BadCase{"relative_command", kTokenLine + kSeedStart + "ShutdownAction = command:x\n",
                 "is not a shutdown action"},
         BadCase{"bad_cm", kTokenLine + kSeedStart + "CentralManager = a b\n",

@@ -14,8 +14,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def start(state):
-    """Serves `state` on a free loopback port in a thread; returns the server (.server_port)."""
+def start(state, host="127.0.0.1", port=0):
+    """Serves `state` in a thread (a free loopback port by default); returns the server."""
     tokens = set()
 
     class Handler(BaseHTTPRequestHandler):
@@ -67,6 +67,6 @@ def start(state):
                 return self.reply(404, "Not Found")
             self.reply(200, pages[self.path])
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((host, port), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
