@@ -114,6 +114,8 @@ int Agent::Run() {
   int inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   inotify_add_watch(inotify_fd, paths_.Log().c_str(),
                     IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
+  // What InstallCondorConfig advertised: no reconfig until the state really changes.
+  advertised_ = {"Joining", std::nullopt, state_.started_at + settings_.accept_window.count()};
   if (Status s = supervisor_.Start(now); !s.ok()) Log(s.message());
   next_join_probe_ = now + Seconds(1);
 
@@ -198,7 +200,12 @@ void Agent::Refresh(TimePoint now) {
   refresh_at_.reset();
   std::optional<Observation> observation = tools_.QueryStartd();
   if (!observation) return;  // not up yet; the next log change or probe brings us back
-  if (observation->Busy() && !state_.joined) ProbeJoined(now);  // a claim implies the pool sees us
+  // The startd's log changed while we wait to join (its first update went out, a claim came):
+  // ask the collector now rather than at the next backoff step, at most every 2 s.
+  if (!state_.joined && now >= last_event_probe_ + Seconds(2)) {
+    last_event_probe_ = now;
+    ProbeJoined(now);
+  }
   observation->joined = state_.joined;
   RecordJobs(observation->running);
   state_.claims = observation->claims;

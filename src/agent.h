@@ -51,6 +51,7 @@ class Agent {
   bool refresh_due_ = true;
   std::optional<TimePoint> refresh_at_;
   TimePoint next_join_probe_{};
+  TimePoint last_event_probe_{};
   Seconds join_probe_interval_{1};
   bool terminate_ = false;
   bool finished_ = false;

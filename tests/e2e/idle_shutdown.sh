@@ -53,6 +53,7 @@ sleep 6
 late=$(submit_job TG-NNNNNN 5)
 never_within 30 "a job starts after the accept window" job_is "$late" 2
 wait_until 60 "w3 retired and shut down" shutdown_happened w3
-grep -q "accept window of 5s is over, no claims" "$INSTANCES/w3/console.log" ||
+# Whether the agent had seen its join before the window ended depends on the machine's load.
+grep -q "accept window of 5s is over" "$INSTANCES/w3/console.log" ||
   fail "w3's log does not say it retired at the end of its accept window"
 log PASS
