@@ -80,6 +80,10 @@ main() {
   grep -E 'lifecycle|shutdown action|supervisor' .build/pool/instances/w1/console.log
   echo "Shutdown action ran at $(date -d "@$(cut -d. -f1 "$record")" '+%H:%M:%S'); on a real VM this is a power-off."
 
+  step "What it did and what it cost, from the worker's ledger: osg-worker report"
+  (cd .build/pool/instances/w1/upper/var/lib/osg-worker &&
+    "$POOL" run osg-worker report --ledger ./ledger.jsonl)
+
   step "Done: tearing the pool down"
 }
 
