@@ -121,7 +121,7 @@ int Agent::Run() {
 
   char buffer[8192];
   while (!terminate_) {
-    PublishState(Clock::now());
+    PublishState();
     pollfd fds[2] = {{signal_fd, POLLIN, 0}, {inotify_fd, POLLIN, 0}};
     poll(fds, 2, WaitTimeoutMs(Clock::now()));
     now = Clock::now();
@@ -166,7 +166,7 @@ int Agent::Run() {
   supervisor_.StopLeftovers(Seconds(30));
   state_.phase = finished_ ? state_.phase : "Stopped";
   state_.condor_master_pid = 0;
-  PublishState(Clock::now());
+  PublishState();
   return 0;
 }
 
@@ -385,7 +385,7 @@ void Agent::Advertise(const AdvertisedState& state) {
   if (!status.ok()) Log("could not advertise the state: " + status.message());
 }
 
-void Agent::PublishState(TimePoint now) {
+void Agent::PublishState() {
   state_.condor_master_pid = supervisor_.running() ? supervisor_.pid() : 0;
   if (!finished_ || state_.phase.empty()) state_.phase = PhaseName(lifecycle_.phase());
   if (finished_) state_.phase = "ShutDown";
@@ -397,7 +397,6 @@ void Agent::PublishState(TimePoint now) {
   state_.shutdown_at = deadline ? std::optional<int64_t>(ToWall(*deadline)) : std::nullopt;
   state_.retire_at = ToWall(lifecycle_.RetireTime());
   state_.shutdown_reason = ShutdownReason();
-  (void)now;
   if (!finished_) Advertise({state_.phase, state_.shutdown_at, state_.retire_at});
   WorkerState unstamped = state_;
   unstamped.updated_at = 0;

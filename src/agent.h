@@ -35,7 +35,7 @@ class Agent {
   void Shutdown();
   void ReapChildren(TimePoint now);
   int WaitTimeoutMs(TimePoint now) const;
-  void PublishState(TimePoint now);
+  void PublishState();
   std::string Diagnose() const;
   int64_t ToWall(TimePoint t) const;
   std::string ShutdownReason() const;
