@@ -207,6 +207,7 @@ void Agent::Refresh(TimePoint now) {
     ProbeJoined(now);
   }
   observation->joined = state_.joined;
+  RecordClaims(observation->held);
   RecordJobs(observation->running);
   state_.claims = observation->claims;
   state_.jobs = observation->jobs;
@@ -329,7 +330,8 @@ void Agent::OnTransition(Phase from, Phase to, const std::string& reason) {
   if (to == Phase::kShuttingDown) Record(kEventShutdownDecision, {{"reason", ShutdownReason()}});
 }
 
-// One job_start and one job_end per job, from the startd's slots as they change.
+// One job_start and one job_end per job, from the startd's slots as they change. job_end carries
+// the exit, when the startd's history already holds it.
 void Agent::RecordJobs(const std::vector<RunningJob>& running) {
   auto contains = [](const std::vector<RunningJob>& jobs, const RunningJob& job) {
     return std::find_if(jobs.begin(), jobs.end(), [&](const RunningJob& other) {
@@ -344,9 +346,42 @@ void Agent::RecordJobs(const std::vector<RunningJob>& running) {
     if (!contains(running_, job)) Record(kEventJobStart, fields(job));
   }
   for (const RunningJob& job : running_) {
-    if (!contains(running, job)) Record(kEventJobEnd, fields(job));
+    if (contains(running, job)) continue;
+    nlohmann::json end = fields(job);
+    if (std::optional<JobExit> exit = tools_.QueryJobExit(job.global_job_id)) {
+      if (exit->exit_code) end["exit_code"] = *exit->exit_code;
+      if (exit->exit_signal) end["exit_signal"] = *exit->exit_signal;
+      if (!exit->how.empty()) end["how"] = exit->how;
+    }
+    Record(kEventJobEnd, end);
   }
   running_ = running;
+}
+
+// One claim_start and one claim_end per claim. A claim is known by its public id, or by its slot
+// when HTCondor did not say (a Matched slot has no claim id yet).
+void Agent::RecordClaims(const std::vector<HeldClaim>& held) {
+  auto key = [](const HeldClaim& claim) {
+    return claim.claim_id.empty() ? claim.slot : claim.claim_id;
+  };
+  auto contains = [&key](const std::vector<HeldClaim>& claims, const HeldClaim& claim) {
+    return std::find_if(claims.begin(), claims.end(), [&](const HeldClaim& other) {
+             return key(other) == key(claim);
+           }) != claims.end();
+  };
+  auto fields = [](const HeldClaim& claim) {
+    return nlohmann::json{{"slot", claim.slot},
+                          {"claim_id", claim.claim_id},
+                          {"owner", claim.owner},
+                          {"cpus", claim.cpus}};
+  };
+  for (const HeldClaim& claim : held) {
+    if (!contains(held_, claim)) Record(kEventClaimStart, fields(claim));
+  }
+  for (const HeldClaim& claim : held_) {
+    if (!contains(held, claim)) Record(kEventClaimEnd, fields(claim));
+  }
+  held_ = held;
 }
 
 // After a restart (kill -9, a crash) in the same boot, the idle clock continues from the

@@ -26,6 +26,7 @@ class Agent {
   void Record(const char* event, nlohmann::json fields = nlohmann::json::object());
   void OnTransition(Phase from, Phase to, const std::string& reason);
   void RecordJobs(const std::vector<RunningJob>& running);
+  void RecordClaims(const std::vector<HeldClaim>& held);
   void ResumeIdleClock(TimePoint now);
   void Refresh(TimePoint now);
   void ProbeJoined(TimePoint now);
@@ -59,6 +60,7 @@ class Agent {
   Ledger ledger_;
   bool ledger_failing_ = false;
   std::vector<RunningJob> running_;  // as last recorded in the ledger
+  std::vector<HeldClaim> held_;      // as last recorded in the ledger
   AdvertisedState advertised_;
   int64_t wall_at_start_ = 0;    // wall times shown are derived from the monotonic clock
   TimePoint steady_at_start_{};  // the shutdown action ran: wait for SIGTERM only

@@ -57,6 +57,8 @@ std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
       << "STARTD_ATTRS = $(STARTD_ATTRS) WorkerGroupName GLIDEIN_Site GLIDEIN_ResourceName\n"
       << "# The running job's project in its slot's ad, for osg-worker's ledger.\n"
       << "STARTD_JOB_ATTRS = $(STARTD_JOB_ATTRS) ProjectName\n"
+      << "# Each finished job's ad, for the exit code in osg-worker's ledger.\n"
+      << "STARTD_HISTORY = $(LOG)/startd_history\n"
       << "\n# Which jobs run: the owner's Start, within the accept window, and only while "
          "osg-worker\n"
       << "# is not stopping the machine (it sets OSG_WORKER_ACCEPTING = False in "

@@ -10,26 +10,60 @@
 
 namespace osg {
 
+namespace {
+
+std::vector<std::string> SplitTabs(const std::string& line) {
+  std::vector<std::string> column;
+  std::istringstream in(line);
+  for (std::string field; std::getline(in, field, '\t');) column.push_back(Trim(field));
+  return column;
+}
+
+double ToCpus(const std::string& text) {
+  return text.empty() ? 0 : std::strtod(text.c_str(), nullptr);
+}
+
+}  // namespace
+
 Observation CountSlots(const std::string& lines) {
   Observation observation;
   for (const std::string& line : SplitLines(lines)) {
-    std::vector<std::string> column;
-    std::istringstream in(line);
-    for (std::string field; std::getline(in, field, '\t');) column.push_back(Trim(field));
+    std::vector<std::string> column = SplitTabs(line);
     if (column.size() < 2) continue;
-    const std::string& state = column[0];
-    const std::string& activity = column[1];
-    if (state == "Claimed" || state == "Matched" || state == "Preempting") ++observation.claims;
-    if (activity != "Busy" && activity != "Retiring") continue;
-    ++observation.jobs;
     auto value = [&column](size_t i) {
       return i < column.size() && column[i] != "undefined" ? column[i] : std::string();
     };
-    std::string cpus = value(5);
-    observation.running.push_back(
-        {value(2), value(3), value(4), cpus.empty() ? 0 : std::strtod(cpus.c_str(), nullptr)});
+    const std::string& state = column[0];
+    const std::string& activity = column[1];
+    if (state == "Claimed" || state == "Matched" || state == "Preempting") {
+      ++observation.claims;
+      observation.held.push_back({value(7), value(8), value(3), ToCpus(value(5))});
+    }
+    if (activity != "Busy" && activity != "Retiring") continue;
+    ++observation.jobs;
+    observation.running.push_back({value(2), value(3), value(4), ToCpus(value(5)), value(6)});
   }
   return observation;
+}
+
+std::optional<JobExit> ParseJobExit(const std::string& history_line) {
+  std::vector<std::string> column = SplitTabs(history_line.substr(0, history_line.find('\n')));
+  if (column.size() < 4) return std::nullopt;
+  auto number = [](const std::string& text) -> std::optional<int> {
+    char* end = nullptr;
+    long value = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0') return std::nullopt;
+    return static_cast<int>(value);
+  };
+  JobExit exit;
+  if (column[0] == "true") {
+    exit.exit_signal = number(column[2]);
+  } else if (column[0] == "false") {
+    exit.exit_code = number(column[1]);
+  }
+  if (column[3] != "undefined") exit.how = column[3];
+  if (!exit.exit_code && !exit.exit_signal && exit.how.empty()) return std::nullopt;
+  return exit;
 }
 
 RealCondorTools::RealCondorTools(std::string central_manager, std::string log_dir)
@@ -84,6 +118,22 @@ std::optional<bool> RealCondorTools::StartdAccepting() {
   if (value == "true") return true;
   if (value == "false") return false;
   return std::nullopt;
+}
+
+std::optional<JobExit> RealCondorTools::QueryJobExit(const std::string& global_job_id) {
+  if (global_job_id.empty() || global_job_id.find('"') != std::string::npos) return std::nullopt;
+  std::vector<std::string> argv = {"condor_history",
+                                   "-file",
+                                   log_dir_ + "/startd_history",
+                                   "-limit",
+                                   "1",
+                                   "-const",
+                                   "GlobalJobId == \"" + global_job_id + "\"",
+                                   "-af:t"};
+  for (const char* column : kExitColumns) argv.push_back(column);
+  CommandResult result = RunCommand(argv);
+  if (!result.ok()) return std::nullopt;
+  return ParseJobExit(result.output);
 }
 
 }  // namespace osg

@@ -8,6 +8,18 @@
 
 namespace osg {
 
+// How a job ended, as the startd's history (STARTD_HISTORY) recorded it.
+struct JobExit {
+  std::optional<int> exit_code;    // when it exited by itself
+  std::optional<int> exit_signal;  // when a signal ended it
+  std::string how;                 // HTCondor's ToE.How, e.g. "OF_ITS_OWN_ACCORD"
+};
+
+// The columns QueryJobExit asks the history for, tab-separated.
+inline constexpr const char* kExitColumns[] = {"ExitBySignal", "ExitCode", "ExitSignal", "ToE.How"};
+// Reads one `condor_history -af:t <kExitColumns>` line; nullopt when there is none.
+std::optional<JobExit> ParseJobExit(const std::string& history_line);
+
 // How the agent asks HTCondor what it holds. An interface so that the agent's logic can be
 // driven by a fake; the real one runs HTCondor's own command-line tools.
 class CondorTools {
@@ -22,13 +34,16 @@ class CondorTools {
   virtual Status Reconfig() = 0;
   // The value of OSG_WORKER_ACCEPTING live in the running startd (not in the files).
   virtual std::optional<bool> StartdAccepting() = 0;
+  // How a job that ran here ended, from the startd's job history; nullopt if not (yet) there.
+  virtual std::optional<JobExit> QueryJobExit(const std::string& global_job_id) = 0;
 };
 
 // The columns QueryStartd asks for, tab-separated, one slot a line.
 inline constexpr const char* kSlotColumns[] = {"State",       "Activity",    "JobId",
-                                               "RemoteOwner", "ProjectName", "Cpus"};
+                                               "RemoteOwner", "ProjectName", "Cpus",
+                                               "GlobalJobId", "Name",        "PublicClaimId"};
 // Counts claims and jobs in `condor_status -af:t <kSlotColumns>` output. Matched counts as a
-// claim (one is on its way); Busy and Retiring as a running job, whose details are kept.
+// claim (one is on its way); Busy and Retiring as a running job. The details of both are kept.
 Observation CountSlots(const std::string& slot_lines);
 
 class RealCondorTools : public CondorTools {
@@ -39,6 +54,7 @@ class RealCondorTools : public CondorTools {
   std::optional<bool> QueryJoined() override;
   Status Reconfig() override;
   std::optional<bool> StartdAccepting() override;
+  std::optional<JobExit> QueryJobExit(const std::string& global_job_id) override;
 
  private:
   std::optional<std::string> StartdAddress() const;

@@ -21,5 +21,34 @@ TEST(CountSlots, CountsClaimsAndJobsOfDynamicSlots) {
   EXPECT_EQ(CountSlots("Claimed\tRetiring\t3.0\tu\tundefined\t2\n").running[0].project, "");
 }
 
+TEST(CountSlots, KeepsClaimAndJobDetails) {
+  Observation o = CountSlots(
+      "Unclaimed\tIdle\tundefined\tundefined\tundefined\t2\tundefined\tslot1@w\tundefined\n"
+      "Claimed\tBusy\t12.0\tr@osgpool.test\tTG-1\t1\tcm#12.0#17\tslot1_1@w\t<10.0.0.1:9618>#17#1#.."
+      ".\n"
+      "Matched\tIdle\tundefined\tundefined\tundefined\t1\tundefined\tslot1_2@w\tundefined\n");
+  ASSERT_EQ(o.held.size(), 2u);
+  EXPECT_EQ(o.held[0], (HeldClaim{"slot1_1@w", "<10.0.0.1:9618>#17#1#...", "r@osgpool.test", 1}));
+  EXPECT_EQ(o.held[1], (HeldClaim{"slot1_2@w", "", "", 1}));
+  ASSERT_EQ(o.running.size(), 1u);
+  EXPECT_EQ(o.running[0].global_job_id, "cm#12.0#17");
+}
+
+TEST(ParseJobExit, ReadsTheHistoryLine) {
+  std::optional<JobExit> exit = ParseJobExit("false\t3\tundefined\tOF_ITS_OWN_ACCORD\n");
+  ASSERT_TRUE(exit);
+  EXPECT_EQ(exit->exit_code, 3);
+  EXPECT_FALSE(exit->exit_signal);
+  EXPECT_EQ(exit->how, "OF_ITS_OWN_ACCORD");
+  exit = ParseJobExit("true\tundefined\t9\tundefined");
+  ASSERT_TRUE(exit);
+  EXPECT_EQ(exit->exit_signal, 9);
+  EXPECT_FALSE(exit->exit_code);
+  EXPECT_EQ(exit->how, "");
+  EXPECT_FALSE(ParseJobExit(""));
+  EXPECT_FALSE(ParseJobExit("undefined\tundefined\tundefined\tundefined"));
+  EXPECT_FALSE(ParseJobExit("false\t1x\tundefined"));
+}
+
 }  // namespace
 }  // namespace osg

@@ -19,8 +19,10 @@ inline constexpr const char* kLedgerPath = "/var/lib/osg-worker/ledger.jsonl";
 //     accept_window_s; never a secret: only these settings, so the token cannot reach the ledger
 //   joined, left (the pool no longer lists the worker), idle_start, idle_end: none
 //   phase: from, to, reason (the lifecycle's transition)
-//   claim_start, claim_end: slot, job_id, owner, project, cpus
-//   job_start, job_end: job_id, owner, project, cpus, exit_code (job_end, when known)
+//   claim_start, claim_end: slot, claim_id (HTCondor's PublicClaimId, "" while only Matched),
+//     owner, cpus
+//   job_start, job_end: job_id, owner, project, cpus; job_end also exit_code or exit_signal and
+//     how (HTCondor's ToE.How), when the startd's history holds them
 //   retire, shutdown_decision, agent_stop: reason
 //   shutdown_action: action, result ("ok" or an error), detail
 inline constexpr const char* kEventAgentStart = "agent_start";

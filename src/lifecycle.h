@@ -29,7 +29,17 @@ struct RunningJob {
   std::string owner;
   std::string project;  // the job's ProjectName, if any
   double cpus = 0;
+  std::string global_job_id;  // unique across schedds: finds the job's exit in the history
   bool operator==(const RunningJob&) const = default;
+};
+
+// A claim held on a (dynamic) slot, for the ledger.
+struct HeldClaim {
+  std::string slot;      // the slot's Name
+  std::string claim_id;  // the startd's PublicClaimId (not the secret ClaimId); "" if unknown
+  std::string owner;     // RemoteOwner: who claimed it
+  double cpus = 0;
+  bool operator==(const HeldClaim&) const = default;
 };
 
 // What the startd holds right now.
@@ -38,6 +48,7 @@ struct Observation {
   int claims = 0;                   // claimed slots
   int jobs = 0;                     // running jobs
   std::vector<RunningJob> running;  // their details, when known
+  std::vector<HeldClaim> held;      // the claims' details, when known
   bool Busy() const { return claims > 0 || jobs > 0; }
 };
 

@@ -72,11 +72,12 @@ class Sweep {
     } else if (e == kEventAgentStop) {
       CloseAll(t);
     } else if (e == kEventClaimStart || e == kEventClaimEnd) {
-      std::string slot = Str(r, "slot");
+      std::string slot = Str(r, "claim_id");
+      if (slot.empty()) slot = Str(r, "slot");
       if (slot.empty()) slot = Str(r, "job_id");
       bool was_busy = Busy();
       if (e == kEventClaimStart) {
-        claims_.insert(slot);
+        if (claims_.insert(slot).second) ++report_->claims;
       } else {
         claims_.erase(slot);
       }
@@ -93,6 +94,8 @@ class Sweep {
       auto it = jobs_.find(Str(r, "job_id"));
       if (it == jobs_.end()) return;  // started before this instance's records
       bool was_busy = Busy();
+      if (Number(r, "exit_code", 0) != 0 || r.fields.contains("exit_signal"))
+        ++report_->jobs_failed;
       EndJob(it->second, t, false);
       jobs_.erase(it);
       Changed(was_busy, t);
@@ -223,7 +226,9 @@ std::string FormatReport(const Report& r) {
   line("idle:", Duration(r.idle_s));
   line("jobs:",
        std::to_string(r.jobs) + " run" +
-           (r.jobs_running ? ", " + std::to_string(r.jobs_running) + " still running" : ""));
+           (r.jobs_failed ? ", " + std::to_string(r.jobs_failed) + " failed" : "") +
+           (r.jobs_running ? ", " + std::to_string(r.jobs_running) + " still running" : "") +
+           " in " + std::to_string(r.claims) + (r.claims == 1 ? " claim" : " claims"));
   size_t width = 0;
   for (const auto& [project, usage] : r.projects)
     width = std::max(width, (project.empty() ? std::string("(no project)") : project).size());
@@ -266,6 +271,8 @@ nlohmann::json ReportToJson(const Report& r) {
       {"idle_s", r.idle_s},
       {"jobs", r.jobs},
       {"jobs_running", r.jobs_running},
+      {"jobs_failed", r.jobs_failed},
+      {"claims", r.claims},
       {"projects", projects},
       {"core_hours_used", r.core_hours_used},
       {"core_hours_paid", r.core_hours_paid},

@@ -36,6 +36,8 @@ struct Report {
   double idle_s = 0;  // joined and not busy
   int jobs = 0;
   int jobs_running = 0;
+  int jobs_failed = 0;                           // ended with a non-zero exit code or by a signal
+  int claims = 0;                                // claims the pool made on this worker
   std::map<std::string, ProjectUsage> projects;  // "" for jobs without a ProjectName
   double core_hours_used = 0;                    // the jobs' cpus x their run time
   double core_hours_paid = 0;                    // the instance's cpus x up time

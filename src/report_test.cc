@@ -180,7 +180,7 @@ TEST(FormatReport, Human) {
             "joined:      59m0s\n"
             "busy:        30m1s\n"
             "idle:        28m59s\n"
-            "jobs:        1 run\n"
+            "jobs:        1 run in 1 claim\n"
             "  A     1 jobs      1.00 core-hours\n"
             "core-hours:  1.00 used, 4.00 paid (4 cpus for 1h0m0s)\n"
             "efficiency:  25.0%\n"
@@ -191,9 +191,34 @@ TEST(FormatReport, Human) {
 TEST(FormatReport, StillUpWithARunningJob) {
   std::string text = FormatReport(ComputeReport(Cases()[1].records, {.now = kT0 + 1900}));
   EXPECT_THAT(text, HasSubstr("up:          31m40s (still up)\n"));
-  EXPECT_THAT(text, HasSubstr("jobs:        1 run, 1 still running\n"));
+  EXPECT_THAT(text, HasSubstr("jobs:        1 run, 1 still running in 1 claim\n"));
   EXPECT_THAT(text, HasSubstr("  B     1 jobs      1.00 core-hours, 1 running\n"));
   EXPECT_THAT(text, HasSubstr("shutdown:    not yet\n"));
+}
+
+TEST(ComputeReport, CountsFailedJobsAndClaims) {
+  auto ended = [](double t, const std::string& id, nlohmann::json exit) {
+    LedgerRecord record = Job(t, kEventJobEnd, id, "A", 1);
+    record.fields.update(exit);
+    return record;
+  };
+  std::vector<LedgerRecord> records = Concat(
+      {Boot("b1", 0),
+       {At(0, kEventJoined), At(10, kEventClaimStart, {{"slot", "slot1_1"}, {"claim_id", "c1"}}),
+        Job(10, kEventJobStart, "1.0", "A", 1), Job(10, kEventJobStart, "2.0", "A", 1),
+        Job(10, kEventJobStart, "3.0", "A", 1), Job(10, kEventJobStart, "4.0", "A", 1),
+        ended(20, "1.0", {{"exit_code", 0}, {"how", "OF_ITS_OWN_ACCORD"}}),
+        ended(20, "2.0", {{"exit_code", 3}}), ended(20, "3.0", {{"exit_signal", 9}}),
+        ended(20, "4.0", nlohmann::json::object()),  // the history did not have it: not failed
+        // The same slot name, another claim: two claims.
+        At(30, kEventClaimEnd, {{"slot", "slot1_1"}, {"claim_id", "c1"}}),
+        At(40, kEventClaimStart, {{"slot", "slot1_1"}, {"claim_id", "c2"}})}});
+  Report r = ComputeReport(records, {.now = kT0 + 100});
+  EXPECT_EQ(r.jobs, 4);
+  EXPECT_EQ(r.jobs_failed, 2);
+  EXPECT_EQ(r.claims, 2);
+  EXPECT_THAT(FormatReport(r), HasSubstr("jobs:        4 run, 2 failed in 2 claims\n"));
+  EXPECT_EQ(ReportToJson(r)["jobs_failed"], 2);
 }
 
 TEST(ReportToJson, HasEveryFigure) {
