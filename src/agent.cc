@@ -20,6 +20,7 @@
 #include "files.h"
 #include "shutdown_action.h"
 #include "subprocess.h"
+#include "worker_state.h"
 
 namespace osg {
 namespace {
@@ -77,7 +78,8 @@ Agent::Agent(Settings settings, std::string config_path, CondorPaths paths, Cond
             OnTransition(from, to, reason);
           },
           Clock::now()),
-      supervisor_({"condor_master", "-f"}, [this](const std::string& l) { Log(l); }) {}
+      supervisor_({"condor_master", "-f"}, std::string(kStateDir) + "/condor_master.pid",
+                  [this](const std::string& l) { Log(l); }) {}
 
 void Agent::Log(const std::string& line) { std::cerr << "osg-worker: " << line << std::endl; }
 
@@ -116,15 +118,24 @@ int Agent::Run() {
                     IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
   // What InstallCondorConfig advertised: no reconfig until the state really changes.
   advertised_ = {"Joining", std::nullopt, state_.started_at + settings_.accept_window.count()};
-  if (Status s = supervisor_.Start(now); !s.ok()) Log(s.message());
+  // A restarted agent (killed, crashed) finds HTCondor still running its jobs: it takes it over,
+  // and has it reread the configuration just written, instead of starting a second one.
+  if (supervisor_.Adopt(now)) {
+    if (Status s = tools_.Reconfig(); !s.ok()) Log("after adopting HTCondor: " + s.message());
+  } else if (Status s = supervisor_.Start(now); !s.ok()) {
+    Log(s.message());
+  }
   next_join_probe_ = now + Seconds(1);
 
   char buffer[8192];
   while (!terminate_) {
     PublishState();
-    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {inotify_fd, POLLIN, 0}};
-    poll(fds, 2, WaitTimeoutMs(Clock::now()));
+    pollfd fds[3] = {{signal_fd, POLLIN, 0},
+                     {inotify_fd, POLLIN, 0},
+                     {supervisor_.exit_fd(), POLLIN, 0}};  // poll skips a negative fd
+    poll(fds, 3, WaitTimeoutMs(Clock::now()));
     now = Clock::now();
+    if ((fds[2].revents & POLLIN) && supervisor_.OnAdoptedExit(now)) OnCondorExit(now);
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info;
       while (read(signal_fd, &info, sizeof info) == sizeof info) {
@@ -187,12 +198,15 @@ void Agent::ReapChildren(TimePoint now) {
   int status = 0;
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-    if (!supervisor_.OnExit(pid, status, now)) continue;
-    supervisor_.StopLeftovers(Seconds(30));
-    state_.joined = false;  // it rejoins after the restart; the probe will say when
-    next_join_probe_ = now + Seconds(2);
-    join_probe_interval_ = Seconds(1);
+    if (supervisor_.OnExit(pid, status, now)) OnCondorExit(now);
   }
+}
+
+void Agent::OnCondorExit(TimePoint now) {
+  supervisor_.StopLeftovers(Seconds(30));
+  state_.joined = false;  // it rejoins after the restart; the probe will say when
+  next_join_probe_ = now + Seconds(2);
+  join_probe_interval_ = Seconds(1);
 }
 
 void Agent::Refresh(TimePoint now) {

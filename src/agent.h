@@ -35,6 +35,7 @@ class Agent {
   void ResumeAccepting();
   void Shutdown();
   void ReapChildren(TimePoint now);
+  void OnCondorExit(TimePoint now);
   int WaitTimeoutMs(TimePoint now) const;
   void PublishState();
   std::string Diagnose() const;

@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,12 +15,28 @@ namespace osg {
 // Keeps one process (condor_master -f) running: restarts it with exponential backoff when it
 // exits unexpectedly, stops it gracefully on request. The caller reaps children (it owns SIGCHLD)
 // and reports exits through OnExit.
+//
+// The process outlives the agent (the unit's KillMode=process): an agent killed or crashed leaves
+// HTCondor and its jobs running, and the next agent adopts that condor_master instead of starting
+// a second one. `pid_file` names the running master (its pid and its start time, which guards
+// against a reused pid); it lives under /run, so a reboot forgets it.
 class Supervisor {
  public:
   using Logger = std::function<void(const std::string&)>;
-  Supervisor(std::vector<std::string> argv, Logger logger);
+  Supervisor(std::vector<std::string> argv, std::string pid_file, Logger logger);
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
 
   Status Start(TimePoint now);
+  // Takes over the process pid_file names if it is still the one that was started. Its exit
+  // then shows on exit_fd() (it is not our child: no SIGCHLD) and is reported by OnAdoptedExit.
+  bool Adopt(TimePoint now);
+  bool adopted() const { return pidfd_ >= 0; }
+  // Readable when an adopted process has exited; -1 when nothing is adopted.
+  int exit_fd() const { return pidfd_; }
+  // True if the adopted process has exited (a restart is then scheduled).
+  bool OnAdoptedExit(TimePoint now);
   // A child exited; true if it was ours (then a restart is scheduled unless we are stopping).
   bool OnExit(pid_t pid, int wait_status, TimePoint now);
   // When Start must be called again after a crash; empty if nothing is pending.
@@ -39,9 +56,17 @@ class Supervisor {
   int restarts() const { return restarts_; }
 
  private:
+  void Exited(const std::string& how, TimePoint now);
+  void Forget();
+  bool Alive() const;
+  void Signal(int signal) const;
+
   std::vector<std::string> argv_;
+  std::string pid_file_;
   Logger logger_;
   pid_t pid_ = -1;
+  int pidfd_ = -1;             // for an adopted process
+  bool adopted_tree_ = false;  // the master's daemons are not our children
   TimePoint started_at_{};
   std::optional<TimePoint> restart_at_;
   Seconds backoff_{1};
