@@ -1,5 +1,7 @@
 #include "condor_tools.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <sstream>
 #include <vector>
