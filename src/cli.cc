@@ -67,6 +67,15 @@ int RunCli(int argc, char** argv) {
     chosen = [&] { return CommandCloudTestEc2Terminate(imds_url, ec2_url, timeout_ms); };
   });
 
+  std::string metadata_url, compute_url;
+  CLI::App* gce_delete = cloud_test->add_subcommand("gce-delete", "FetchIdentity, then DeleteSelf");
+  gce_delete->add_option("--metadata", metadata_url, "Metadata server base URL")->required();
+  gce_delete->add_option("--compute", compute_url, "Compute API base URL")->required();
+  gce_delete->add_option("--timeout-ms", timeout_ms, "Per-request timeout");
+  gce_delete->callback([&] {
+    chosen = [&] { return CommandCloudTestGceDelete(metadata_url, compute_url, timeout_ms); };
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <thread>
@@ -9,6 +10,7 @@
 #include "agent.h"
 #include "commands.h"
 #include "config.h"
+#include "ec2.h"
 
 namespace osg {
 namespace {
@@ -37,6 +39,30 @@ void MakePrivate(const std::string& path) {
   }
 }
 
+// Static EC2 credentials may come from the environment (config first, then environment, then the
+// instance role). They are taken out of it either way, so that HTCondor, its jobs and a shutdown
+// command never inherit them.
+Status TakeEc2Credentials(Settings& settings) {
+  Status status = Status::Ok();
+  if (settings.cloud == "ec2") {
+    AwsCredentials from_config{settings.ec2_access_key_id, settings.ec2_secret_access_key, ""};
+    std::optional<AwsCredentials> chosen;
+    std::string source;
+    status = ChooseEc2Credentials(from_config, std::getenv, &chosen, &source);
+    if (status.ok() && chosen) {
+      settings.ec2_access_key_id = chosen->access_key_id;
+      settings.ec2_secret_access_key = chosen->secret_access_key;
+      settings.ec2_session_token = chosen->session_token;
+      std::cerr << "osg-worker: EC2 credentials: access key " << chosen->access_key_id << " from "
+                << source << "\n";
+    }
+  }
+  for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}) {
+    unsetenv(name);
+  }
+  return status;
+}
+
 }  // namespace
 
 int CommandRun(const std::string& config_path) {
@@ -51,6 +77,10 @@ int CommandRun(const std::string& config_path) {
     return kExitBadConfig;
   }
   MakePrivate(config_path);
+  if (Status s = TakeEc2Credentials(loaded.settings); !s.ok()) {
+    std::cerr << "osg-worker: " << s.message() << "; nothing was started\n";
+    return kExitBadConfig;
+  }
   CondorPaths paths;
   RealCondorTools tools(loaded.settings.central_manager, paths.Log());
   return Agent(loaded.settings, config_path, paths, tools).Run();

@@ -17,6 +17,11 @@ int CommandPrepareImage(const std::string& root, bool force);
 
 // Hidden: `cloud-test ec2-terminate` runs Ec2Client's FetchIdentity and TerminateSelf against the
 // given base URLs and prints the outcome (for tests against moto and test servers).
+// Static credentials, if any, come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+// (/ AWS_SESSION_TOKEN), never from an argument.
 int CommandCloudTestEc2Terminate(const std::string& imds, const std::string& ec2, int timeout_ms);
+// Hidden: `cloud-test gce-delete` runs GceClient's FetchIdentity and DeleteSelf likewise.
+int CommandCloudTestGceDelete(const std::string& metadata, const std::string& compute,
+                              int timeout_ms);
 
 }  // namespace osg

@@ -92,13 +92,24 @@ void SetUrl(std::string& field, const std::string& value, Problems& problems) {
   while (!field.empty() && field.back() == '/') field.pop_back();
 }
 
+// A cloud credential: one unbroken printable line. A secret's value is never quoted back.
+void SetCredential(std::string& field, const std::string& value, bool secret, Problems& problems) {
+  if (value.empty()) return problems.push_back("must not be empty");
+  if (std::any_of(value.begin(), value.end(),
+                  [](unsigned char c) { return c <= 0x20 || c >= 0x7f; })) {
+    return problems.push_back(std::string(secret ? "the value" : "\"" + value + "\"") +
+                              " holds a space or a character that is not printable ASCII");
+  }
+  field = value;
+}
+
 struct KeySpec {
   const char* name;
   void (*apply)(Settings&, const std::string& value, int64_t now, Problems& problems);
   const char* help;  // one line, for the README's reference and `check` output
 };
 
-const std::array<KeySpec, 15> kKeys = {{
+const std::array<KeySpec, 19> kKeys = {{
     {"WorkerGroupName",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        CheckLabel(v, p);
@@ -147,11 +158,11 @@ const std::array<KeySpec, 15> kKeys = {{
      "running jobs' grace once MaxLifetime is reached"},
     {"Cloud",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       if (ToLower(v) != "ec2")
-         return p.push_back("\"" + v + "\" is not a supported cloud; use ec2");
+       if (ToLower(v) != "ec2" && ToLower(v) != "gce")
+         return p.push_back("\"" + v + "\" is not a supported cloud; use ec2 or gce");
        s.cloud = ToLower(v);
      },
-     "whose API deletes the instance: ec2"},
+     "whose API deletes the instance: ec2 or gce"},
     {"EC2MetadataURL",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        SetUrl(s.ec2_metadata_url, v, p);
@@ -160,6 +171,26 @@ const std::array<KeySpec, 15> kKeys = {{
     {"EC2Endpoint",
      [](Settings& s, const std::string& v, int64_t, Problems& p) { SetUrl(s.ec2_endpoint, v, p); },
      "the EC2 API endpoint (default: the region's)"},
+    {"EC2AccessKeyID",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetCredential(s.ec2_access_key_id, v, /*secret=*/false, p);
+     },
+     "static EC2 access key id, with EC2SecretAccessKey (default: the instance role's)"},
+    {"EC2SecretAccessKey",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetCredential(s.ec2_secret_access_key, v, /*secret=*/true, p);
+     },
+     "static EC2 secret access key, with EC2AccessKeyID"},
+    {"GCEMetadataURL",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetUrl(s.gce_metadata_url, v, p);
+     },
+     "the GCE metadata server (tests override it)"},
+    {"GCEComputeEndpoint",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetUrl(s.gce_compute_endpoint, v, p);
+     },
+     "the Compute Engine API endpoint"},
     {"ShutdownAction",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        SetShutdownAction(s.shutdown_action, v, p);
@@ -263,13 +294,23 @@ class Parser {
       if (result_.settings.shutdown_action.kind == ShutdownAction::Kind::kDelete &&
           result_.settings.cloud.empty()) {
         Error(seen_.count("shutdownaction") ? seen_["shutdownaction"] : 0, "ShutdownAction",
-              "delete needs to know the cloud: add Cloud = ec2");
+              "delete needs to know the cloud: add Cloud = ec2 or Cloud = gce");
       }
+      CheckPair("EC2AccessKeyID", "EC2SecretAccessKey");
     }
     return std::move(result_);
   }
 
  private:
+  // Keys that only make sense together: name the missing one on the given one's line.
+  void CheckPair(const char* first, const char* second) {
+    auto a = seen_.find(ToLower(first)), b = seen_.find(ToLower(second));
+    if ((a == seen_.end()) == (b == seen_.end())) return;
+    bool has_first = a != seen_.end();
+    Error(has_first ? a->second : b->second, has_first ? first : second,
+          std::string("given without ") + (has_first ? second : first) + "; set both or neither");
+  }
+
   void Apply(int line_number, const std::string& key, const std::string& value) {
     const KeySpec* spec = FindKey(key);
     if (!spec) {
@@ -336,11 +377,17 @@ LoadedConfig LoadConfig(const std::string& path, int64_t now) {
   text << file.rdbuf();
   LoadedConfig loaded = ParseConfig(text.str(), path, now);
   struct stat info {};
-  if (!loaded.settings.token.empty() && stat(path.c_str(), &info) == 0 &&
-      (info.st_mode & (S_IRGRP | S_IROTH))) {
+  bool shared = stat(path.c_str(), &info) == 0 && (info.st_mode & (S_IRGRP | S_IROTH));
+  if (shared && !loaded.settings.token.empty()) {
     loaded.diagnostics.push_back(
         {Diagnostic::Severity::kWarning, path, 0, "Token",
          "the file holds a token and is readable by other users; run: chmod 600 " + path});
+  }
+  if (shared && !loaded.settings.ec2_secret_access_key.empty()) {
+    loaded.diagnostics.push_back({Diagnostic::Severity::kWarning, path, 0, "EC2SecretAccessKey",
+                                  "the file holds a cloud secret and is readable by other users; "
+                                  "run: chmod 600 " +
+                                      path});
   }
   return loaded;
 }
@@ -362,6 +409,9 @@ std::string DescribeSettings(const Settings& s) {
       << "RetirementTime       = " << FormatDuration(s.retirement_time) << "\n"
       << "ShutdownAction       = " << s.shutdown_action.ToString() << "\n"
       << "Cloud                = " << (s.cloud.empty() ? "none" : s.cloud) << "\n"
+      << (s.ec2_access_key_id.empty()
+              ? ""
+              : "EC2AccessKeyID       = " + s.ec2_access_key_id + " (secret key not shown)\n")
       << "GLIDEIN_Site         = " << s.glidein_site << "\n"
       << "GLIDEIN_ResourceName = " << s.glidein_resource_name << "\n";
   return out.str();

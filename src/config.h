@@ -36,9 +36,16 @@ struct Settings {
   std::optional<Seconds> max_lifetime;  // none unless set
   Seconds retirement_time = std::chrono::hours(1);
   ShutdownAction shutdown_action;
-  std::string cloud;  // "" or "ec2": whose API deletes the instance
+  std::string cloud;  // "", "ec2" or "gce": whose API deletes the instance
   std::string ec2_metadata_url = "http://169.254.169.254";
   std::string ec2_endpoint;  // "": https://ec2.<region>.amazonaws.com
+  // Static EC2 credentials (both or neither), instead of the instance role's. From the file, or
+  // (osg-worker run) from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+  std::string ec2_access_key_id;
+  std::string ec2_secret_access_key;  // secret: never print it
+  std::string ec2_session_token;      // secret: never print it; from the environment only
+  std::string gce_metadata_url = "http://metadata.google.internal";
+  std::string gce_compute_endpoint = "https://compute.googleapis.com";
   std::string glidein_site = "Cloud";
   std::string glidein_resource_name = "Cloud";
 };

@@ -76,6 +76,45 @@ TEST(ParseConfig, ReadsTheCloudSettings) {
   EXPECT_EQ(loaded.settings.ec2_endpoint, "http://10.111.0.2:5000");
 }
 
+TEST(ParseConfig, ReadsTheGceSettings) {
+  LoadedConfig loaded = ParseConfig(SeedConfig() +
+                                        "Cloud = gce\n"
+                                        "GCEMetadataURL = http://10.111.0.2:8170/\n"
+                                        "GCEComputeEndpoint = http://10.111.0.2:8171\n",
+                                    "f", kNow);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+  EXPECT_EQ(loaded.settings.cloud, "gce");
+  EXPECT_EQ(loaded.settings.gce_metadata_url, "http://10.111.0.2:8170");
+  EXPECT_EQ(loaded.settings.gce_compute_endpoint, "http://10.111.0.2:8171");
+  Settings defaults;
+  EXPECT_EQ(defaults.gce_metadata_url, "http://metadata.google.internal");
+  EXPECT_EQ(defaults.gce_compute_endpoint, "https://compute.googleapis.com");
+}
+
+const char kAwsSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+TEST(ParseConfig, ReadsStaticEc2CredentialsAndNeverShowsTheSecret) {
+  LoadedConfig loaded = ParseConfig(SeedConfig() + "Cloud = ec2\nEC2AccessKeyID = AKIDEXAMPLE\n" +
+                                        "EC2SecretAccessKey = " + kAwsSecret + "\n",
+                                    "f", kNow);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+  EXPECT_EQ(loaded.settings.ec2_access_key_id, "AKIDEXAMPLE");
+  EXPECT_EQ(loaded.settings.ec2_secret_access_key, kAwsSecret);
+  std::string summary = DescribeSettings(loaded.settings);
+  EXPECT_THAT(summary, HasSubstr("EC2AccessKeyID       = AKIDEXAMPLE (secret key not shown)"));
+  EXPECT_THAT(summary, ::testing::Not(HasSubstr(kAwsSecret)));
+}
+
+TEST(ParseConfig, ABadSecretIsNeverQuoted) {
+  std::string secret = std::string("wJalrXUtnFEMI K7MDENG") + "\x01tail";
+  LoadedConfig loaded = ParseConfig(
+      SeedConfig() + "EC2AccessKeyID = AKIDEXAMPLE\nEC2SecretAccessKey = " + secret + "\n", "f",
+      kNow);
+  EXPECT_THAT(Messages(loaded),
+              ::testing::ElementsAre("f:5: error: EC2SecretAccessKey: the value holds a space or a "
+                                     "character that is not printable ASCII"));
+}
+
 struct BadCase {
   const char* name;
   std::string text;
@@ -150,9 +189,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad_action", kTokenLine + kSeedStart + "ShutdownAction = halt\n",
                 ":3: error: ShutdownAction: \"halt\" is not a shutdown action"},
         BadCase{"delete_without_cloud", kTokenLine + kSeedStart + "ShutdownAction = delete\n",
-                ":3: error: ShutdownAction: delete needs to know the cloud: add Cloud = ec2"},
+                ":3: error: ShutdownAction: delete needs to know the cloud: add Cloud = ec2 or "
+                "Cloud = gce"},
         BadCase{"unknown_cloud", kTokenLine + kSeedStart + "Cloud = azure\n",
                 ":3: error: Cloud: \"azure\" is not a supported cloud"},
+        BadCase{"key_id_without_secret",
+                kTokenLine + kSeedStart + "Cloud = ec2\nEC2AccessKeyID = AKIDEXAMPLE\n",
+                ":4: error: EC2AccessKeyID: given without EC2SecretAccessKey; set both or "
+                "neither"},
+        BadCase{"secret_without_key_id",
+                kTokenLine + kSeedStart + "EC2SecretAccessKey = " + kAwsSecret + "\n",
+                ":3: error: EC2SecretAccessKey: given without EC2AccessKeyID; set both or "
+                "neither"},
+        BadCase{"empty_secret", kTokenLine + kSeedStart + "EC2SecretAccessKey =\n",
+                ":3: error: EC2SecretAccessKey: must not be empty"},
+        BadCase{"bad_gce_url", kTokenLine + kSeedStart + "GCEMetadataURL = metadata\n",
+                ":3: error: GCEMetadataURL: \"metadata\" is not an http:// or https:// URL"},
         BadCase{"bad_url", kTokenLine + kSeedStart + "EC2Endpoint = ftp://x\n",
                 ":3: error: EC2Endpoint: \"ftp://x\" is not an http:// or https:// URL"},
         BadCase{"relative_command", kTokenLine + kSeedStart + "ShutdownAction = command:x\n",
@@ -213,6 +265,19 @@ TEST_F(ConfigFile, WorldReadableTokenWarns) {
   EXPECT_THAT(Messages(loaded), ::testing::ElementsAre(HasSubstr(
                                     "warning: Token: the file holds a token and is readable by "
                                     "other users; run: chmod 600")));
+}
+
+TEST_F(ConfigFile, WorldReadableCloudSecretWarns) {
+  Write(SeedConfig() + "EC2AccessKeyID = AKIDEXAMPLE\nEC2SecretAccessKey = " + kAwsSecret + "\n",
+        0640);
+  LoadedConfig loaded = LoadConfig(path_, kNow);
+  EXPECT_THAT(Messages(loaded),
+              ::testing::Contains(HasSubstr(
+                  "warning: EC2SecretAccessKey: the file holds a cloud secret and is readable "
+                  "by other users; run: chmod 600")));
+  Write(SeedConfig() + "EC2AccessKeyID = AKIDEXAMPLE\nEC2SecretAccessKey = " + kAwsSecret + "\n",
+        0600);
+  EXPECT_TRUE(LoadConfig(path_, kNow).diagnostics.empty());
 }
 
 TEST_F(ConfigFile, PrivateFileIsQuiet) {

@@ -97,6 +97,41 @@ CloudResult ClassifyTerminateResponse(const HttpResponse& response) {
   return {Outcome::kRefused, detail};
 }
 
+Status ChooseEc2Credentials(const AwsCredentials& from_config, const EnvLookup& getenv,
+                            std::optional<AwsCredentials>* out, std::string* source) {
+  *out = std::nullopt;
+  source->clear();
+  if (!from_config.access_key_id.empty()) {
+    *out = from_config;
+    *source = "the config file";
+    return Status::Ok();
+  }
+  auto get = [&](const char* name) {
+    const char* value = getenv(name);
+    return std::string(value ? value : "");
+  };
+  AwsCredentials env{get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY"),
+                     get("AWS_SESSION_TOKEN")};
+  if (env.access_key_id.empty() != env.secret_access_key.empty()) {
+    return Status::Error(
+        std::string(env.access_key_id.empty() ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") +
+        " is set in the environment without " +
+        (env.access_key_id.empty() ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") +
+        "; set both or neither");
+  }
+  if (env.access_key_id.empty()) {
+    if (!env.session_token.empty()) {
+      return Status::Error(
+          "AWS_SESSION_TOKEN is set in the environment without AWS_ACCESS_KEY_ID and "
+          "AWS_SECRET_ACCESS_KEY");
+    }
+    return Status::Ok();  // the instance role
+  }
+  *out = std::move(env);
+  *source = "the environment";
+  return Status::Ok();
+}
+
 Ec2Client::Ec2Client(Ec2Endpoints endpoints, std::optional<AwsCredentials> static_credentials)
     : endpoints_(std::move(endpoints)), static_credentials_(std::move(static_credentials)) {
   endpoints_.imds = StripTrailingSlash(endpoints_.imds);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -50,6 +51,16 @@ class Ec2Client {
   std::string region_;
   std::chrono::milliseconds timeout_{5000};
 };
+
+using EnvLookup = std::function<const char*(const char*)>;
+
+// The static credentials to use, by precedence: `from_config` when it has a key id (the config
+// file's pair), else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN, if set)
+// read through `getenv`; nullopt when neither gives any: use the instance role. `source` says
+// which ("the config file", "the environment"). An error, naming the variables, when the
+// environment sets one key without the other or a session token without keys.
+Status ChooseEc2Credentials(const AwsCredentials& from_config, const EnvLookup& getenv,
+                            std::optional<AwsCredentials>* out, std::string* source);
 
 // Classifies EC2's answer to TerminateInstances (pure, for tests): 2xx -> kDone, or kAlreadyGone
 // when the previous state was already shutting-down or terminated; InvalidInstanceID.NotFound ->

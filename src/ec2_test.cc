@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace osg {
 namespace {
 
@@ -106,6 +108,73 @@ TEST(XmlElementText, FindsTheFirstElementFromAnOffset) {
 TEST(Ec2Client, TerminateBeforeIdentityAsksToRetry) {
   Ec2Client client(Ec2Endpoints{"http://127.0.0.1:9", "http://127.0.0.1:9"});
   EXPECT_EQ(client.TerminateSelf().outcome, Outcome::kRetry);
+}
+
+}  // namespace
+}  // namespace osg
+
+namespace osg {
+namespace {
+
+// A fake environment for ChooseEc2Credentials.
+EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const char* name) -> const char* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : it->second.c_str();
+  };
+}
+
+TEST(ChooseEc2Credentials, ConfigFirstThenEnvironmentThenRole) {
+  const std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", "AKIDENV"},
+                                                  {"AWS_SECRET_ACCESS_KEY", "env-secret"},
+                                                  {"AWS_SESSION_TOKEN", "env-session"}};
+  std::optional<AwsCredentials> chosen;
+  std::string source;
+  ASSERT_TRUE(
+      ChooseEc2Credentials({"AKIDCONF", "conf-secret", ""}, FakeEnv(env), &chosen, &source).ok());
+  ASSERT_TRUE(chosen);
+  EXPECT_EQ(chosen->access_key_id, "AKIDCONF");
+  EXPECT_EQ(chosen->secret_access_key, "conf-secret");
+  EXPECT_EQ(chosen->session_token, "");  // the environment's token belongs to its own keys
+  EXPECT_EQ(source, "the config file");
+
+  ASSERT_TRUE(ChooseEc2Credentials({}, FakeEnv(env), &chosen, &source).ok());
+  ASSERT_TRUE(chosen);
+  EXPECT_EQ(chosen->access_key_id, "AKIDENV");
+  EXPECT_EQ(chosen->secret_access_key, "env-secret");
+  EXPECT_EQ(chosen->session_token, "env-session");
+  EXPECT_EQ(source, "the environment");
+
+  ASSERT_TRUE(ChooseEc2Credentials({}, FakeEnv({}), &chosen, &source).ok());
+  EXPECT_FALSE(chosen);
+  EXPECT_EQ(source, "");
+  // Empty variables count as unset, as the AWS tools treat them.
+  ASSERT_TRUE(
+      ChooseEc2Credentials({}, FakeEnv({{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", ""}}),
+                           &chosen, &source)
+          .ok());
+  EXPECT_FALSE(chosen);
+}
+
+TEST(ChooseEc2Credentials, HalfAPairInTheEnvironmentIsAnError) {
+  std::optional<AwsCredentials> chosen;
+  std::string source;
+  Status s =
+      ChooseEc2Credentials({}, FakeEnv({{"AWS_ACCESS_KEY_ID", "AKIDENV"}}), &chosen, &source);
+  EXPECT_EQ(
+      s.message(),
+      "AWS_ACCESS_KEY_ID is set in the environment without AWS_SECRET_ACCESS_KEY; set both or "
+      "neither");
+  s = ChooseEc2Credentials({}, FakeEnv({{"AWS_SECRET_ACCESS_KEY", "env-secret"}}), &chosen,
+                           &source);
+  EXPECT_EQ(
+      s.message(),
+      "AWS_SECRET_ACCESS_KEY is set in the environment without AWS_ACCESS_KEY_ID; set both or "
+      "neither");
+  EXPECT_EQ(s.message().find("env-secret"), std::string::npos);
+  s = ChooseEc2Credentials({}, FakeEnv({{"AWS_SESSION_TOKEN", "t"}}), &chosen, &source);
+  EXPECT_FALSE(s.ok());
+  EXPECT_FALSE(chosen);
 }
 
 }  // namespace

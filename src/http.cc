@@ -6,6 +6,8 @@
 #include <mutex>
 #include <vector>
 
+#include "text.h"
+
 namespace osg {
 namespace {
 
@@ -18,12 +20,35 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
+// Collects "Name: value" header lines; a new status line (after a 1xx) starts the list again.
+size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
+  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
+  std::string line(data, size * count);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers->clear();
+  } else if (size_t colon = line.find(':'); colon != std::string::npos && headers->size() < 200) {
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    headers->emplace_back(ToLower(line.substr(0, colon)), value);
+  }
+  return size * count;
+}
+
 struct CurlDeleter {
   void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
 }  // namespace
+
+std::string HttpResponse::Header(const std::string& name) const {
+  std::string wanted = ToLower(name);
+  for (const auto& [key, value] : headers) {
+    if (key == wanted) return value;
+  }
+  return "";
+}
 
 HttpResponse SendHttp(const HttpRequest& request) {
   // curl_global_init is not thread-safe; once per process is what libcurl asks for.
@@ -61,12 +86,15 @@ HttpResponse SendHttp(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_NOPROXY, "169.254.169.254,localhost,127.0.0.1,::1");
+  curl_easy_setopt(c, CURLOPT_NOPROXY,
+                   "169.254.169.254,metadata.google.internal,localhost,127.0.0.1,::1");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM: we run threads and a supervisor
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, AppendHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
 
   CURLcode code = curl_easy_perform(c);
   if (code != CURLE_OK) {

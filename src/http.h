@@ -23,7 +23,12 @@ struct HttpResponse {
   std::string body;   // at most kMaxHttpBody bytes
   std::string error;  // transport error, empty if a response came; never holds a header or body
   bool timed_out = false;
+  // The response's header fields, names in lower case, in order (never logged: they may carry
+  // cookies).
+  std::vector<std::pair<std::string, std::string>> headers;
   bool ok() const { return error.empty() && status >= 200 && status < 300; }
+  // The value of the first header named `name` (any case), or "".
+  std::string Header(const std::string& name) const;
 };
 
 inline constexpr size_t kMaxHttpBody = 1 << 20;

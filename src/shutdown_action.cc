@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <thread>
 
 #include "ec2.h"
+#include "gce.h"
 #include "subprocess.h"
 
 namespace osg {
@@ -26,28 +28,54 @@ ShutdownStep RunOwnCommand(const std::string& path) {
           result.ok() ? "" : "exit status " + std::to_string(result.exit_status)};
 }
 
+// Calls `attempt` until the instance is gone or going (true), the cloud refuses (false: retrying
+// cannot help), or kDeleteAttempts calls with backoff have failed (false). `what` names the
+// instance in each report.
+bool DeleteWithRetries(const std::string& what, const std::function<CloudResult()>& attempt,
+                       const std::function<void(const ShutdownStep&)>& report) {
+  Seconds wait{1};
+  for (int i = 1; i <= kDeleteAttempts; ++i) {
+    CloudResult result = attempt();
+    bool gone = result.outcome == CloudResult::Outcome::kDone ||
+                result.outcome == CloudResult::Outcome::kAlreadyGone;
+    report({"delete", gone,
+            what + ": " + OutcomeName(result.outcome) +
+                (result.detail.empty() ? "" : " (" + result.detail + ")")});
+    if (gone) return true;
+    if (result.outcome == CloudResult::Outcome::kRefused) return false;
+    if (i < kDeleteAttempts) std::this_thread::sleep_for(wait);
+    wait *= 2;
+  }
+  return false;
+}
+
 // Deletes this instance through EC2; true when it is gone or going.
 bool DeleteOnEc2(const Settings& settings, const std::function<void(const ShutdownStep&)>& report) {
-  Ec2Client client({settings.ec2_metadata_url, settings.ec2_endpoint});
+  std::optional<AwsCredentials> static_credentials;
+  if (!settings.ec2_access_key_id.empty()) {
+    static_credentials = AwsCredentials{settings.ec2_access_key_id, settings.ec2_secret_access_key,
+                                        settings.ec2_session_token};
+  }
+  Ec2Client client({settings.ec2_metadata_url, settings.ec2_endpoint}, static_credentials);
   Status identity = client.FetchIdentity();
   if (!identity.ok()) {
     report({"delete", false, "cannot read this instance's identity: " + identity.message()});
     return false;
   }
-  Seconds wait{1};
-  for (int attempt = 1; attempt <= kDeleteAttempts; ++attempt) {
-    CloudResult result = client.TerminateSelf();
-    bool gone = result.outcome == CloudResult::Outcome::kDone ||
-                result.outcome == CloudResult::Outcome::kAlreadyGone;
-    report({"delete", gone,
-            std::string("ec2 ") + client.instance_id() + ": " + OutcomeName(result.outcome) +
-                (result.detail.empty() ? "" : " (" + result.detail + ")")});
-    if (gone) return true;
-    if (result.outcome == CloudResult::Outcome::kRefused) return false;  // retrying cannot help
-    if (attempt < kDeleteAttempts) std::this_thread::sleep_for(wait);
-    wait *= 2;
+  return DeleteWithRetries(
+      "ec2 " + client.instance_id(), [&] { return client.TerminateSelf(); }, report);
+}
+
+// Deletes this instance through the Compute Engine API; true when it is gone or going.
+bool DeleteOnGce(const Settings& settings, const std::function<void(const ShutdownStep&)>& report) {
+  GceClient client({settings.gce_metadata_url, settings.gce_compute_endpoint});
+  Status identity = client.FetchIdentity();
+  if (!identity.ok()) {
+    report({"delete", false, "cannot read this instance's identity: " + identity.message()});
+    return false;
   }
-  return false;
+  return DeleteWithRetries(
+      "gce " + client.name(), [&] { return client.DeleteSelf(); }, report);
 }
 
 }  // namespace
@@ -61,7 +89,9 @@ bool PerformShutdownAction(const Settings& settings,
   ShutdownStep step;
   switch (kind) {
     case ShutdownAction::Kind::kDelete:
-      if (DeleteOnEc2(settings, report)) return true;
+      if (settings.cloud == "gce" ? DeleteOnGce(settings, report) : DeleteOnEc2(settings, report)) {
+        return true;
+      }
       step = PowerOff();  // a stopped instance still costs, but less than a running one
       break;
     case ShutdownAction::Kind::kCommand:

@@ -118,11 +118,14 @@ class Runner:
         self.imds_url = imds_url
         self.secrets = secrets  # none of these may ever show in our output
 
-    def run(self, ec2_url, want_rc, needles, timeout_ms=5000):
+    def run(self, ec2_url, want_rc, needles, timeout_ms=5000, env=None):
+        """`env`: AWS_* variables for static credentials (a secret never goes in an argument)."""
         argv = [WORKER, "cloud-test", "ec2-terminate", "--imds", self.imds_url, "--ec2", ec2_url,
                 "--timeout-ms", str(timeout_ms)]
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        environ.update(env or {})
         start = time.monotonic()
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=environ)
         elapsed = time.monotonic() - start
         out = p.stdout + p.stderr
         for secret in self.secrets:
@@ -135,6 +138,16 @@ class Runner:
                 fail(f"expected [{needle}] in: {out}")
         print("    " + "\n    ".join(out.strip().splitlines()), flush=True)
         return out, elapsed
+
+
+def make_user(url, name, actions):
+    """An IAM user with an inline policy allowing `actions`; returns its long-term access key."""
+    iam = client("iam", url)
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="worker", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
+    return iam.create_access_key(UserName=name)["AccessKey"]
 
 
 def instance_state(ec2, instance_id):
@@ -159,6 +172,9 @@ def run_cases(moto_url):
     image = ec2.describe_images()["Images"][0]["ImageId"]
     instance_id = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0][
         "InstanceId"]
+    static_instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0][
+        "InstanceId"]
+    static_key = make_user(moto_url, "osg-worker-static", ["ec2:TerminateInstances"])
     set_moto_auth(moto_url, 0)
     checker = client("ec2", moto_url, good)
     wrong = dict(good, SecretAccessKey="wrong" + good["SecretAccessKey"][5:])
@@ -176,6 +192,7 @@ def run_cases(moto_url):
     imds = imds_server.start(state)
     imds_url = f"http://127.0.0.1:{imds.server_port}"
     secrets = [c[k] for c in (good, weak, wrong) for k in ("SecretAccessKey", "SessionToken")]
+    secrets.append(static_key["SecretAccessKey"])
     r = Runner(imds_url, secrets)
 
     try:
@@ -229,7 +246,33 @@ def run_cases(moto_url):
     state["instance_id"] = "i-0123456789abcdef0"
     r.run(moto_url, 0, ["outcome: already-gone", "InvalidInstanceID.NotFound"])
     log("ok: an instance EC2 does not know (InvalidInstanceID.NotFound) -> already-gone")
+    run_static_cases(r, state, moto_url, checker, static_instance, static_key)
     log("PASS")
+
+
+def run_static_cases(r, state, moto_url, checker, instance_id, key):
+    """Static credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, on an instance without a
+    role: moto checks their signature."""
+    state.update(instance_id=instance_id, mode="no-role")
+    env = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    r.run(moto_url, 2, ["credentials: error: AWS_ACCESS_KEY_ID is set in the environment without "
+                        "AWS_SECRET_ACCESS_KEY; set both or neither"],
+          env={"AWS_ACCESS_KEY_ID": key["AccessKeyId"]})
+    log("ok: AWS_ACCESS_KEY_ID without AWS_SECRET_ACCESS_KEY -> a clear error")
+    wrong = dict(env, AWS_SECRET_ACCESS_KEY="x" + key["SecretAccessKey"][1:])
+    r.secrets.append(wrong["AWS_SECRET_ACCESS_KEY"])
+    r.run(moto_url, 1, [f"credentials: access key {key['AccessKeyId']} from the environment",
+                        "outcome: refused", "HTTP 401: AuthFailure"], env=wrong)
+    log("ok: a static key with a wrong secret is refused by moto (401 AuthFailure) -> refused")
+    if instance_state(checker, instance_id) != "running":
+        fail("the instance changed state after a refused request")
+    r.run(moto_url, 0, [f"identity: {instance_id} in {REGION}", "outcome: done",
+                        "running -> shutting-down"], env=env)
+    now = instance_state(checker, instance_id)
+    if now not in ("shutting-down", "terminated"):
+        fail(f"after TerminateInstances with static credentials moto says {now}")
+    log(f"ok: TerminateInstances signed with a static access key (no instance role) -> done; "
+        f"moto: {now}")
 
 
 if __name__ == "__main__":
