@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <iostream>
@@ -339,7 +340,8 @@ void Agent::OnTransition(Phase from, Phase to, const std::string& reason) {
   Log(Lifecycle::FormatTransition(from, to, reason));
   Record(kEventPhase, {{"from", PhaseName(from)}, {"to", PhaseName(to)}, {"reason", reason}});
   if (from == Phase::kIdle && to != Phase::kIdle) Record(kEventIdleEnd);
-  if (to == Phase::kIdle && from != Phase::kIdle) Record(kEventIdleStart);
+  if (to == Phase::kIdle && from != Phase::kIdle)
+    Record(kEventIdleStart, {{"boottime", BootTimeNow()}});
   if (to == Phase::kRetiring) Record(kEventRetire, {{"reason", reason}});
   if (to == Phase::kShuttingDown) Record(kEventShutdownDecision, {{"reason", ShutdownReason()}});
 }
@@ -403,12 +405,13 @@ void Agent::RecordClaims(const std::vector<HeldClaim>& held) {
 void Agent::ResumeIdleClock(TimePoint now) {
   LedgerReadResult read = ReadLedger(ledger_.path());
   for (const std::string& note : read.notes) Log("ledger: " + note);
-  std::optional<double> since = ResumeIdleSince(read.records, CurrentBootId());
-  if (!since) return;
-  auto idle_for = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(std::max(0.0, std::time(nullptr) - *since)));
+  std::optional<LedgerRecord> idle_start = ResumeIdleSince(read.records, CurrentBootId());
+  if (!idle_start) return;
+  double seconds = IdleSeconds(*idle_start, static_cast<double>(std::time(nullptr)), BootTimeNow());
+  auto idle_for =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   lifecycle_.ResumeIdleFrom(now - idle_for);
-  Log("resuming the idle clock: idle since " + FormatUtc(static_cast<int64_t>(*since)));
+  Log("resuming the idle clock: idle for " + FormatDuration(Seconds(std::llround(seconds))));
 }
 
 // The policy's reason, with HTCondor's own words when the worker never joined.

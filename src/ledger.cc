@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -185,12 +186,12 @@ LedgerReadResult ReadLedger(const std::string& path) {
   return result;
 }
 
-std::optional<double> ResumeIdleSince(const std::vector<LedgerRecord>& records,
-                                      const std::string& boot_id) {
+std::optional<LedgerRecord> ResumeIdleSince(const std::vector<LedgerRecord>& records,
+                                            const std::string& boot_id) {
   if (boot_id.empty()) return std::nullopt;
   // Backwards from the end: the latest idle_start counts only if nothing after it ended the
   // idleness, and only if it was written during this boot.
-  std::optional<double> idle_since;
+  std::optional<LedgerRecord> idle_since;
   for (auto it = records.rbegin(); it != records.rend(); ++it) {
     const std::string& event = it->event;
     if (event == kEventBoot) {
@@ -200,7 +201,7 @@ std::optional<double> ResumeIdleSince(const std::vector<LedgerRecord>& records,
     }
     if (idle_since) continue;  // looking for the boot record that vouches for it
     if (event == kEventIdleStart) {
-      idle_since = it->time;
+      idle_since = *it;
     } else if (event == kEventIdleEnd || event == kEventClaimStart || event == kEventJobStart ||
                event == kEventLeft) {
       return std::nullopt;
@@ -211,6 +212,19 @@ std::optional<double> ResumeIdleSince(const std::vector<LedgerRecord>& records,
     }
   }
   return std::nullopt;  // no boot record: cannot tell that it is this boot
+}
+
+double IdleSeconds(const LedgerRecord& idle_start, double wall_now, double boottime_now) {
+  auto it = idle_start.fields.find("boottime");
+  if (it != idle_start.fields.end() && it->is_number())
+    return std::max(0.0, boottime_now - it->get<double>());
+  return std::max(0.0, wall_now - idle_start.time);
+}
+
+double BootTimeNow() {
+  timespec now{};
+  clock_gettime(CLOCK_BOOTTIME, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
 std::string CurrentBootId() {

@@ -17,7 +17,8 @@ inline constexpr const char* kLedgerPath = "/var/lib/osg-worker/ledger.jsonl";
 //   agent_start: pid                       boot: boot_id (and booted_at, if known)
 //   config_accepted: worker_group_name, central_manager, cpus, memory_mb, idle_timeout_s,
 //     accept_window_s; never a secret: only these settings, so the token cannot reach the ledger
-//   joined, left (the pool no longer lists the worker), idle_start, idle_end: none
+//   joined, left (the pool no longer lists the worker), idle_end: none
+//   idle_start: boottime (CLOCK_BOOTTIME seconds: immune to wall-clock steps)
 //   phase: from, to, reason (the lifecycle's transition)
 //   claim_start, claim_end: slot, claim_id (HTCondor's PublicClaimId, "" while only Matched),
 //     owner, cpus
@@ -89,9 +90,18 @@ LedgerReadResult ReadLedger(const std::string& path);
 // became idle and nothing (claim, job, idle_end, leaving the pool) happened since, returns the
 // wall time it became idle, so the idle clock resumes instead of starting from zero. Nullopt after
 // a reboot, when busy, or when never idle. The new agent's own agent_start/boot records may
-// already be in `records`.
-std::optional<double> ResumeIdleSince(const std::vector<LedgerRecord>& records,
-                                      const std::string& boot_id);
+// already be in `records`. Returns the idle_start record.
+std::optional<LedgerRecord> ResumeIdleSince(const std::vector<LedgerRecord>& records,
+                                            const std::string& boot_id);
+
+// Seconds since `idle_start` (found by ResumeIdleSince, so of this boot): from its "boottime"
+// field and the boot-time clock when it has one, so that a step of the wall clock (NTP fixing a
+// bad clock at boot, an admin's date -s) neither ends nor extends the idle period; else from the
+// wall clock. Never negative.
+double IdleSeconds(const LedgerRecord& idle_start, double wall_now, double boottime_now);
+
+// CLOCK_BOOTTIME in seconds: steady within a boot, the same for every process.
+double BootTimeNow();
 
 // The boot id of the running kernel (/proc/sys/kernel/random/boot_id), or "" if unreadable.
 std::string CurrentBootId();

@@ -214,16 +214,35 @@ void PrintTo(const ResumeCase& c, std::ostream* os) { *os << c.name; }
 class ResumeIdle : public ::testing::TestWithParam<ResumeCase> {};
 
 TEST_P(ResumeIdle, Resumes) {
-  EXPECT_EQ(ResumeIdleSince(GetParam().records, "b1"), GetParam().expected);
+  std::optional<LedgerRecord> idle = ResumeIdleSince(GetParam().records, "b1");
+  ASSERT_EQ(idle.has_value(), GetParam().expected.has_value());
+  if (idle) {
+    EXPECT_EQ(idle->time, *GetParam().expected);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, ResumeIdle, ::testing::ValuesIn(ResumeCases()),
                          [](const auto& info) { return info.param.name; });
 
 TEST(ResumeIdle, UnknownBootIdNeverResumes) {
-  EXPECT_EQ(
-      ResumeIdleSince({Record(1, kEventBoot, {{"boot_id", ""}}), Record(2, kEventIdleStart)}, ""),
-      std::nullopt);
+  EXPECT_FALSE(
+      ResumeIdleSince({Record(1, kEventBoot, {{"boot_id", ""}}), Record(2, kEventIdleStart)}, ""));
+}
+
+TEST(IdleSeconds, FollowsTheBootTimeClockThroughWallClockSteps) {
+  LedgerRecord idle = Record(1000, kEventIdleStart, {{"boottime", 50.0}});
+  // 100 s of boot time later, with the wall clock stepped an hour forward, then an hour back.
+  EXPECT_DOUBLE_EQ(IdleSeconds(idle, 1000 + 100 + 3600, 150), 100);
+  EXPECT_DOUBLE_EQ(IdleSeconds(idle, 1000 + 100 - 3600, 150), 100);
+  // Records from before the field existed fall back to the wall clock, never negative.
+  EXPECT_DOUBLE_EQ(IdleSeconds(Record(1000, kEventIdleStart), 1100, 0), 100);
+  EXPECT_DOUBLE_EQ(IdleSeconds(Record(1000, kEventIdleStart), 900, 0), 0);
+}
+
+TEST(BootTimeNow, IsSteadyAndPositive) {
+  double first = BootTimeNow();
+  EXPECT_GT(first, 0);
+  EXPECT_GE(BootTimeNow(), first);
 }
 
 TEST(CurrentBootId, LooksLikeAUuid) { EXPECT_EQ(CurrentBootId().size(), 36u); }
