@@ -6,6 +6,8 @@
 #include <mutex>
 #include <vector>
 
+#include "text.h"
+
 namespace osg {
 namespace {
 
@@ -15,6 +17,29 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   // Returning less than `bytes` aborts the transfer: a metadata or API answer is never this big.
   if (body->size() + bytes > kMaxHttpBody) return 0;
   body->append(data, bytes);
+  return bytes;
+}
+
+// Keeps the response headers named in `Capture::wanted`, of the final response only.
+struct Capture {
+  const std::vector<std::string>* wanted;
+  std::vector<std::pair<std::string, std::string>>* kept;
+};
+
+size_t KeepHeader(char* data, size_t size, size_t count, void* user) {
+  auto* capture = static_cast<Capture*>(user);
+  size_t bytes = size * count;
+  std::string line(data, bytes);
+  // A status line starts a new response (an interim 1xx one came before): forget the old one's.
+  if (line.starts_with("HTTP/")) capture->kept->clear();
+  size_t colon = line.find(':');
+  if (colon == std::string::npos) return bytes;
+  std::string name = Trim(line.substr(0, colon));
+  for (const std::string& wanted : *capture->wanted) {
+    if (ToLower(wanted) == ToLower(name)) {
+      capture->kept->emplace_back(wanted, Trim(line.substr(colon + 1)));
+    }
+  }
   return bytes;
 }
 
@@ -67,6 +92,11 @@ HttpResponse SendHttp(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  Capture capture{&request.keep_headers, &response.headers};
+  if (!request.keep_headers.empty()) {
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, KeepHeader);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &capture);
+  }
 
   CURLcode code = curl_easy_perform(c);
   if (code != CURLE_OK) {
@@ -74,10 +104,18 @@ HttpResponse SendHttp(const HttpRequest& request) {
     // libcurl's messages name the host and the failure, never a header or the body.
     response.error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     response.status = 0;
+    response.headers.clear();
     return response;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
+}
+
+std::string HttpResponse::Header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (ToLower(key) == ToLower(name)) return value;
+  }
+  return "";
 }
 
 }  // namespace osg

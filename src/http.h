@@ -16,6 +16,9 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds timeout{5000};  // the whole exchange, connection included
+  // Response headers to keep (names, case-insensitive); all others are dropped unread. Some
+  // carry credentials (Keystone's X-Subject-Token): callers keep them out of logs.
+  std::vector<std::string> keep_headers;
 };
 
 struct HttpResponse {
@@ -23,7 +26,10 @@ struct HttpResponse {
   std::string body;   // at most kMaxHttpBody bytes
   std::string error;  // transport error, empty if a response came; never holds a header or body
   bool timed_out = false;
+  std::vector<std::pair<std::string, std::string>> headers;  // only those in keep_headers
   bool ok() const { return error.empty() && status >= 200 && status < 300; }
+  // The value of a kept response header, or "" (names compare case-insensitively).
+  std::string Header(const std::string& name) const;
 };
 
 inline constexpr size_t kMaxHttpBody = 1 << 20;

@@ -1,0 +1,60 @@
+#include "cloud_instance.h"
+
+#include "ec2.h"
+#include "openstack.h"
+#include "openstack_credentials.h"
+
+namespace osg {
+namespace {
+
+class Ec2Instance : public CloudInstance {
+ public:
+  explicit Ec2Instance(const Settings& settings)
+      : client_({settings.ec2_metadata_url, settings.ec2_endpoint}) {}
+  Status FetchIdentity() override { return client_.FetchIdentity(); }
+  std::string Name() const override { return "ec2 " + client_.instance_id(); }
+  CloudResult Delete() override { return client_.TerminateSelf(); }
+
+ private:
+  Ec2Client client_;
+};
+
+class OpenStackInstance : public CloudInstance {
+ public:
+  OpenStackInstance(OpenStackCredentials credentials, OpenStackPlaces places)
+      : client_(std::move(credentials), std::move(places)) {}
+  Status FetchIdentity() override { return client_.FetchIdentity(); }
+  std::string Name() const override { return "openstack " + client_.server_id(); }
+  CloudResult Delete() override { return client_.DeleteSelf(); }
+  bool CanShelve() const override { return true; }
+  CloudResult Shelve() override { return client_.ShelveSelf(); }
+
+ private:
+  OpenStackClient client_;
+};
+
+}  // namespace
+
+std::unique_ptr<CloudInstance> MakeCloudInstance(const Settings& settings, std::string* error) {
+  if (settings.cloud == "ec2") return std::make_unique<Ec2Instance>(settings);
+  if (settings.cloud == "openstack") {
+    OpenStackCredentials credentials;
+    Status found = ResolveOpenStackCredentials(settings.openstack, RealEnv,
+                                               CloudsYamlPaths(RealEnv), &credentials);
+    if (!found.ok()) {
+      *error = found.message();
+      return nullptr;
+    }
+    OpenStackPlaces places;
+    places.metadata = settings.openstack.metadata_url;
+    if (!settings.openstack.config_drive.empty()) {
+      places.config_drives = {settings.openstack.config_drive};
+      places.mount_point.clear();  // it is where the admin said: never mount one ourselves
+    }
+    return std::make_unique<OpenStackInstance>(std::move(credentials), std::move(places));
+  }
+  *error = settings.cloud.empty() ? "no Cloud is configured" : "unknown cloud " + settings.cloud;
+  return nullptr;
+}
+
+}  // namespace osg
