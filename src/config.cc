@@ -110,7 +110,8 @@ void SetInterface(std::string& field, const std::string& value, Problems& proble
   // "publicURL" is the older spelling that clouds.yaml files and OS_INTERFACE still carry.
   if (lower.ends_with("url")) lower.resize(lower.size() - 3);
   if (lower != "public" && lower != "internal" && lower != "admin") {
-    return problems.push_back("\"" + value + "\" is not an endpoint interface; use public, "
+    return problems.push_back("\"" + value +
+                              "\" is not an endpoint interface; use public, "
                               "internal or admin");
   }
   field = lower;
@@ -487,8 +488,7 @@ std::string DescribeSettings(const Settings& s) {
         << "OpenStackRegion      = " << (o.region.empty() ? "any" : o.region) << "\n"
         << "OpenStackMetadataURL = " << o.metadata_url << "\n";
   }
-  out
-      << "GLIDEIN_Site         = " << s.glidein_site << "\n"
+  out << "GLIDEIN_Site         = " << s.glidein_site << "\n"
       << "GLIDEIN_ResourceName = " << s.glidein_resource_name << "\n";
   return out.str();
 }

@@ -84,7 +84,9 @@ TEST(ParseConfig, ReadsTheOpenStackSettings) {
           "Cloud = OpenStack\nShutdownAction = shelve\n"
           "OpenStackAuthURL = https://keystone.example:5000/v3/\n"
           "OpenStackApplicationCredentialID = 0123abcd\n"
-          "OpenStackApplicationCredentialSecret = " + kOpenStackSecret + "\n"
+          "OpenStackApplicationCredentialSecret = " +
+          kOpenStackSecret +
+          "\n"
           "OpenStackRegion = IU\nOpenStackInterface = internalURL\nOpenStackCloud = js2\n"
           "OpenStackMetadataURL = http://10.111.0.2:8774\nOpenStackConfigDrive = /mnt/cd\n",
       "f", kNow);
@@ -109,8 +111,8 @@ TEST(ParseConfig, ReadsTheOpenStackSettings) {
 
 TEST(ParseConfig, OpenStackWithoutCredentialKeysIsValid) {
   // The credential may come from OS_* variables or clouds.yaml, known only at run time.
-  LoadedConfig loaded = ParseConfig(SeedConfig() + "Cloud = openstack\nShutdownAction = delete\n",
-                                    "f", kNow);
+  LoadedConfig loaded =
+      ParseConfig(SeedConfig() + "Cloud = openstack\nShutdownAction = delete\n", "f", kNow);
   ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
   EXPECT_TRUE(loaded.diagnostics.empty());
   EXPECT_THAT(DescribeSettings(loaded.settings),
@@ -121,9 +123,9 @@ TEST(ParseConfig, OpenStackKeysWithoutTheCloudWarn) {
   LoadedConfig loaded =
       ParseConfig(SeedConfig() + "OpenStackRegion = IU\n", "/etc/osg-worker.conf", kNow);
   EXPECT_TRUE(loaded.ok());
-  EXPECT_THAT(Messages(loaded), ::testing::ElementsAre(
-                                    "/etc/osg-worker.conf:4: warning: OpenStackRegion: ignored: "
-                                    "Cloud is not openstack"));
+  EXPECT_THAT(Messages(loaded),
+              ::testing::ElementsAre("/etc/osg-worker.conf:4: warning: OpenStackRegion: ignored: "
+                                     "Cloud is not openstack"));
 }
 
 struct BadCase {
@@ -208,7 +210,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"shelve_without_cloud", kTokenLine + kSeedStart + "ShutdownAction = shelve\n",
                 ":3: error: ShutdownAction: shelve is an OpenStack action"},
         BadCase{"openstack_credential_incomplete",
-                kTokenLine + kSeedStart + "Cloud = openstack\nOpenStackApplicationCredentialSecret = " +
+                kTokenLine + kSeedStart +
+                    "Cloud = openstack\nOpenStackApplicationCredentialSecret = " +
                     kOpenStackSecret + "\n",
                 ":4: error: OpenStackApplicationCredentialSecret: an OpenStack credential in this "
                 "file needs OpenStackAuthURL, OpenStackApplicationCredentialID and "
@@ -288,16 +291,18 @@ TEST_F(ConfigFile, WorldReadableTokenWarns) {
 }
 
 TEST_F(ConfigFile, WorldReadableCloudSecretWarns) {
-  Write(SeedConfig() + "Cloud = openstack\nOpenStackAuthURL = https://k.example/v3\n"
-                       "OpenStackApplicationCredentialID = id1\n"
-                       "OpenStackApplicationCredentialSecret = " + kOpenStackSecret + "\n",
+  Write(SeedConfig() +
+            "Cloud = openstack\nOpenStackAuthURL = https://k.example/v3\n"
+            "OpenStackApplicationCredentialID = id1\n"
+            "OpenStackApplicationCredentialSecret = " +
+            kOpenStackSecret + "\n",
         0640);
   LoadedConfig loaded = LoadConfig(path_, kNow);
   EXPECT_TRUE(loaded.ok());
   EXPECT_THAT(Messages(loaded),
-              ::testing::Contains(HasSubstr(
-                  "warning: OpenStackApplicationCredentialSecret: the file holds a cloud "
-                  "credential and is readable by other users; run: chmod 600")));
+              ::testing::Contains(
+                  HasSubstr("warning: OpenStackApplicationCredentialSecret: the file holds a cloud "
+                            "credential and is readable by other users; run: chmod 600")));
 }
 
 TEST_F(ConfigFile, PrivateFileIsQuiet) {

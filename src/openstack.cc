@@ -32,8 +32,8 @@ std::string FaultText(const std::string& body) {
   auto fault = doc.begin();
   if (!fault->is_object()) return "";
   auto message = fault->find("message");
-  std::string text = message != fault->end() && message->is_string() ? message->get<std::string>()
-                                                                      : "";
+  std::string text =
+      message != fault->end() && message->is_string() ? message->get<std::string>() : "";
   if (text.size() > kMaxMessage) text = text.substr(0, kMaxMessage) + "...";
   return fault.key() + (text.empty() ? "" : ": " + text);
 }
@@ -83,11 +83,10 @@ std::string KeystoneTokenUrl(const std::string& auth_url) {
 }
 
 std::string ApplicationCredentialBody(const std::string& id, const std::string& secret) {
-  nlohmann::json body = {
-      {"auth",
-       {{"identity",
-         {{"methods", {"application_credential"}},
-          {"application_credential", {{"id", id}, {"secret", secret}}}}}}}};
+  nlohmann::json body = {{"auth",
+                          {{"identity",
+                            {{"methods", {"application_credential"}},
+                             {"application_credential", {{"id", id}, {"secret", secret}}}}}}}};
   return body.dump();
 }
 
@@ -173,8 +172,8 @@ Status OpenStackClient::FetchIdentity() {
     if (!server_id_.empty()) return Status::Ok();
     why = "the metadata service's meta_data.json has no uuid";
   } else {
-    why = "metadata service (" + places_.metadata + "): " +
-          (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error);
+    why = "metadata service (" + places_.metadata +
+          "): " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error);
   }
   std::string text;
   for (const std::string& dir : places_.config_drives) {
@@ -215,10 +214,9 @@ CloudResult OpenStackClient::Authenticate() {
   CloudResult result = ClassifyKeystoneResponse(r);
   if (result.outcome != Outcome::kDone) return result;
   nlohmann::json doc = nlohmann::json::parse(r.body, nullptr, false);
-  nlohmann::json catalog =
-      doc.is_object() && doc.contains("token") && doc["token"].is_object()
-          ? doc["token"].value("catalog", nlohmann::json())
-          : nlohmann::json();
+  nlohmann::json catalog = doc.is_object() && doc.contains("token") && doc["token"].is_object()
+                               ? doc["token"].value("catalog", nlohmann::json())
+                               : nlohmann::json();
   Status chosen = ChooseEndpoint(catalog, "compute", credentials_.interface, credentials_.region,
                                  &compute_url_);
   if (!chosen.ok()) return {Outcome::kRefused, "Keystone's token: " + chosen.message()};

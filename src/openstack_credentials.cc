@@ -99,12 +99,16 @@ Status ResolveOpenStackCredentials(const OpenStackSettings& file, const EnvLooku
   OpenStackCredentials c;
   Status status = Status::Ok();
   if (!file.credential_id.empty() || !file.credential_secret.empty() || !file.auth_url.empty()) {
-    c = {file.auth_url, file.credential_id, file.credential_secret, "", "public", "the config file"};
+    c = {file.auth_url, file.credential_id, file.credential_secret, "",
+         "public",      "the config file"};
     status = Complete(c);
   } else if (!Env(env, "OS_APPLICATION_CREDENTIAL_ID").empty() ||
              !Env(env, "OS_APPLICATION_CREDENTIAL_SECRET").empty()) {
-    c = {Env(env, "OS_AUTH_URL"), Env(env, "OS_APPLICATION_CREDENTIAL_ID"),
-         Env(env, "OS_APPLICATION_CREDENTIAL_SECRET"), Env(env, "OS_REGION_NAME"), "public",
+    c = {Env(env, "OS_AUTH_URL"),
+         Env(env, "OS_APPLICATION_CREDENTIAL_ID"),
+         Env(env, "OS_APPLICATION_CREDENTIAL_SECRET"),
+         Env(env, "OS_REGION_NAME"),
+         "public",
          "the OS_* environment variables"};
     std::string interface = Env(env, "OS_INTERFACE");
     if (!interface.empty()) c.interface = Normalize(interface);
@@ -127,11 +131,13 @@ Status ResolveOpenStackCredentials(const OpenStackSettings& file, const EnvLooku
           "OpenStackApplicationCredentialID and OpenStackApplicationCredentialSecret in the "
           "config file, or OS_AUTH_URL, OS_APPLICATION_CREDENTIAL_ID and "
           "OS_APPLICATION_CREDENTIAL_SECRET in the agent's environment, or write a clouds.yaml "
-          "(looked for: " + [&] {
+          "(looked for: " +
+          [&] {
             std::string list;
             for (const std::string& p : clouds_yaml_paths) list += (list.empty() ? "" : ", ") + p;
             return list;
-          }() + ")");
+          }() +
+          ")");
     }
   }
   if (!status.ok()) return status;

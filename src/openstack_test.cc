@@ -78,9 +78,9 @@ TEST(ClassifyKeystoneResponse, ByStatus) {
   EXPECT_EQ(ClassifyKeystoneResponse(issued).outcome, Outcome::kDone);
   EXPECT_EQ(ClassifyKeystoneResponse(Answer(201, "{}")).outcome, Outcome::kRetry)
       << "no token header";
-  CloudResult refused = ClassifyKeystoneResponse(Answer(
-      401, R"({"error": {"code": 401, "message": "The request you have made requires )"
-           R"(authentication.", "title": "Unauthorized"}})"));
+  CloudResult refused = ClassifyKeystoneResponse(
+      Answer(401, R"({"error": {"code": 401, "message": "The request you have made requires )"
+                  R"(authentication.", "title": "Unauthorized"}})"));
   EXPECT_EQ(refused.outcome, Outcome::kRefused);
   EXPECT_EQ(refused.detail,
             "Keystone answered HTTP 401 (error: The request you have made requires "
@@ -260,8 +260,9 @@ TEST_F(Credentials, IncompleteEnvironmentNamesWhatIsMissing) {
           {"OS_APPLICATION_CREDENTIAL_SECRET", "env-secret"}};
   OpenStackCredentials c;
   Status s = ResolveOpenStackCredentials({}, Env(), {}, &c);
-  EXPECT_EQ(s.message(), "the OpenStack credential from the OS_* environment variables lacks: "
-                         "auth URL");
+  EXPECT_EQ(s.message(),
+            "the OpenStack credential from the OS_* environment variables lacks: "
+            "auth URL");
 }
 
 TEST_F(Credentials, CloudsYamlByName) {
