@@ -35,6 +35,20 @@ class OpenStackInstance : public CloudInstance {
 
 }  // namespace
 
+Status DescribeCloudCredentials(const Settings& settings, std::string* source) {
+  source->clear();
+  if (settings.cloud == "ec2") {
+    *source = "the instance role, from the metadata service at shutdown";
+  } else if (settings.cloud == "openstack") {
+    OpenStackCredentials credentials;
+    Status found = ResolveOpenStackCredentials(settings.openstack, RealEnv,
+                                               CloudsYamlPaths(RealEnv), &credentials);
+    if (!found.ok()) return found;
+    *source = "application credential " + credentials.id + " from " + credentials.source;
+  }
+  return Status::Ok();
+}
+
 std::unique_ptr<CloudInstance> MakeCloudInstance(const Settings& settings, std::string* error) {
   if (settings.cloud == "ec2") return std::make_unique<Ec2Instance>(settings);
   if (settings.cloud == "openstack") {

@@ -29,4 +29,9 @@ class CloudInstance {
 // cannot be found). Adding a cloud: one adapter in cloud_instance.cc and one case here.
 std::unique_ptr<CloudInstance> MakeCloudInstance(const Settings& settings, std::string* error);
 
+// Where the cloud credentials will come from ("the OS_* environment variables"), checked when
+// the agent starts so that a missing credential shows hours before the shutdown needs it. An
+// error when they cannot be found; "" when there is no cloud or nothing to check ahead.
+Status DescribeCloudCredentials(const Settings& settings, std::string* source);
+
 }  // namespace osg

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "agent.h"
+#include "cloud_instance.h"
 #include "commands.h"
 #include "config.h"
 
@@ -37,6 +38,25 @@ void MakePrivate(const std::string& path) {
   }
 }
 
+// A cloud credential that cannot be found is no reason to refuse work: the shutdown falls back
+// to a power-off. But say so now, not hours later.
+void ReportCloudCredentials(const Settings& settings) {
+  ShutdownAction::Kind kind = settings.shutdown_action.kind;
+  if (settings.cloud.empty() ||
+      (kind != ShutdownAction::Kind::kDelete && kind != ShutdownAction::Kind::kShelve &&
+       kind != ShutdownAction::Kind::kAuto)) {
+    return;
+  }
+  std::string source;
+  Status found = DescribeCloudCredentials(settings, &source);
+  if (found.ok()) {
+    std::cerr << "osg-worker: " << settings.cloud << " credentials: " << source << "\n";
+  } else {
+    std::cerr << "osg-worker: warning: " << found.message() << "; the shutdown action "
+              << settings.shutdown_action.ToString() << " will power off instead\n";
+  }
+}
+
 }  // namespace
 
 int CommandRun(const std::string& config_path) {
@@ -51,6 +71,7 @@ int CommandRun(const std::string& config_path) {
     return kExitBadConfig;
   }
   MakePrivate(config_path);
+  ReportCloudCredentials(loaded.settings);
   CondorPaths paths;
   RealCondorTools tools(loaded.settings.central_manager, paths.Log());
   return Agent(loaded.settings, config_path, paths, tools).Run();
