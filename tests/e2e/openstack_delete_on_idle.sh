@@ -52,6 +52,8 @@ server_id=$("$POOL" cm cat /run/testos/server-id)
 
 # (a) delete
 start_worker w1
+grep -q "openstack credentials: application credential .* from the config file" \
+  "$INSTANCES/w1/console.log" || fail "run did not say where the OpenStack credential comes from"
 deleted() { [ "$(cloud_state)" = DELETED ]; }
 wait_until 120 "w1 deleted its server in the test cloud" deleted
 done_at=$(date +%s)
