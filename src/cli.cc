@@ -76,6 +76,16 @@ int RunCli(int argc, char** argv) {
     chosen = [&] { return CommandCloudTestGceDelete(metadata_url, compute_url, timeout_ms); };
   });
 
+  CloudTestOpenStackOptions openstack;
+  CLI::App* openstack_test = cloud_test->add_subcommand(
+      "openstack", "Credentials from OS_* or clouds.yaml; identity; then delete, shelve or remove");
+  openstack_test->add_option("--action", openstack.action, "delete, shelve or remove")
+      ->check(CLI::IsMember({"delete", "shelve", "remove"}));
+  openstack_test->add_option("--metadata", openstack.metadata, "Metadata service base URL");
+  openstack_test->add_option("--config-drive", openstack.config_drive, "Mounted config drive");
+  openstack_test->add_option("--attempts", openstack.attempts, "Tries per step for remove");
+  openstack_test->callback([&] { chosen = [&] { return CommandCloudTestOpenStack(openstack); }; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

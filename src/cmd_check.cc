@@ -1,6 +1,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "cloud_instance.h"
 #include "commands.h"
 #include "config.h"
 
@@ -14,6 +15,11 @@ int CommandCheck(const std::string& config_path) {
     return kExitBadConfig;
   }
   std::cout << config_path << ": valid. Effective settings:\n" << DescribeSettings(loaded.settings);
+  std::string source;
+  Status found = DescribeCloudCredentials(loaded.settings, &source);
+  // Only a warning: `check` may run elsewhere than the agent, with another environment.
+  if (!found.ok()) std::cerr << config_path << ": warning: " << found.message() << "\n";
+  if (!source.empty()) std::cout << "Cloud credentials    = " << source << "\n";
   return 0;
 }
 

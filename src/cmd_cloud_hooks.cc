@@ -2,18 +2,21 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <thread>
 
+#include "cloud_instance.h"
 #include "commands.h"
 #include "ec2.h"
 #include "gce.h"
+#include "openstack.h"
+#include "shutdown_action.h"
 
 namespace osg {
 namespace {
 
-int PrintOutcome(const CloudResult& result) {
-  std::cout << "outcome: " << OutcomeName(result.outcome) << "\n"
-            << "detail: " << result.detail << "\n";
-  switch (result.outcome) {
+int ExitFor(CloudResult::Outcome outcome) {
+  switch (outcome) {
     case CloudResult::Outcome::kDone:
     case CloudResult::Outcome::kAlreadyGone:
       return 0;
@@ -25,7 +28,45 @@ int PrintOutcome(const CloudResult& result) {
   return 75;
 }
 
+int PrintOutcome(const CloudResult& result) {
+  std::cout << "outcome: " << OutcomeName(result.outcome) << "\n"
+            << "detail: " << result.detail << "\n";
+  return ExitFor(result.outcome);
+}
+
 }  // namespace
+
+int CommandCloudTestOpenStack(const CloudTestOpenStackOptions& options) {
+  Settings settings;
+  settings.cloud = "openstack";
+  settings.openstack.metadata_url = options.metadata;
+  settings.openstack.config_drive = options.config_drive;
+  std::string error;
+  std::unique_ptr<CloudInstance> cloud = MakeCloudInstance(settings, &error);
+  if (!cloud) {
+    std::cout << "credentials: error: " << error << "\n";
+    return 2;
+  }
+  Status identity = cloud->FetchIdentity();
+  if (!identity.ok()) {
+    std::cout << "identity: error: " << identity.message() << "\n";
+    return 2;
+  }
+  std::cout << "identity: " << cloud->Name() << "\n";
+  if (options.action == "remove") {
+    // The shutdown sequence's cloud part, as the agent runs it (identity is read again there).
+    bool gone = RemoveThroughCloud(
+        *cloud, ShutdownAction::Kind::kDelete,
+        [](const ShutdownStep& step) {
+          std::cout << "step: " << step.action << " " << (step.ok ? "ok" : "failed") << " ("
+                    << step.detail << ")\n";
+        },
+        [](Seconds wait) { std::this_thread::sleep_for(wait); }, options.attempts);
+    std::cout << "outcome: " << (gone ? "removed" : "not removed") << "\n";
+    return gone ? 0 : 1;
+  }
+  return PrintOutcome(options.action == "shelve" ? cloud->Shelve() : cloud->Delete());
+}
 
 int CommandCloudTestEc2Terminate(const std::string& imds, const std::string& ec2, int timeout_ms) {
   // Static credentials come from the environment, as `run` takes them: never from an argument.

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "agent.h"
+#include "cloud_instance.h"
 #include "commands.h"
 #include "config.h"
 #include "ec2.h"
@@ -53,14 +54,31 @@ Status TakeEc2Credentials(Settings& settings) {
       settings.ec2_access_key_id = chosen->access_key_id;
       settings.ec2_secret_access_key = chosen->secret_access_key;
       settings.ec2_session_token = chosen->session_token;
-      std::cerr << "osg-worker: EC2 credentials: access key " << chosen->access_key_id << " from "
-                << source << "\n";
     }
   }
   for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}) {
     unsetenv(name);
   }
   return status;
+}
+
+// A cloud credential that cannot be found is no reason to refuse work: the shutdown falls back
+// to a power-off. But say so now, not hours later.
+void ReportCloudCredentials(const Settings& settings) {
+  ShutdownAction::Kind kind = settings.shutdown_action.kind;
+  if (settings.cloud.empty() ||
+      (kind != ShutdownAction::Kind::kDelete && kind != ShutdownAction::Kind::kShelve &&
+       kind != ShutdownAction::Kind::kAuto)) {
+    return;
+  }
+  std::string source;
+  Status found = DescribeCloudCredentials(settings, &source);
+  if (found.ok()) {
+    std::cerr << "osg-worker: " << settings.cloud << " credentials: " << source << "\n";
+  } else {
+    std::cerr << "osg-worker: warning: " << found.message() << "; the shutdown action "
+              << settings.shutdown_action.ToString() << " will power off instead\n";
+  }
 }
 
 }  // namespace
@@ -81,6 +99,7 @@ int CommandRun(const std::string& config_path) {
     std::cerr << "osg-worker: " << s.message() << "; nothing was started\n";
     return kExitBadConfig;
   }
+  ReportCloudCredentials(loaded.settings);
   CondorPaths paths;
   RealCondorTools tools(loaded.settings.central_manager, paths.Log());
   return Agent(loaded.settings, config_path, paths, tools).Run();

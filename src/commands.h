@@ -24,4 +24,15 @@ int CommandCloudTestEc2Terminate(const std::string& imds, const std::string& ec2
 int CommandCloudTestGceDelete(const std::string& metadata, const std::string& compute,
                               int timeout_ms);
 
+// Hidden: `cloud-test openstack` finds the credential as the agent does (OS_* variables or
+// clouds.yaml: never an argument), reads the server's id, then runs one delete, one shelve, or
+// the shutdown sequence's cloud part ("remove": delete, shelve if refused, with retries).
+struct CloudTestOpenStackOptions {
+  std::string action = "delete";  // delete, shelve or remove
+  std::string metadata = "http://169.254.169.254";
+  std::string config_drive;
+  int attempts = 5;
+};
+int CommandCloudTestOpenStack(const CloudTestOpenStackOptions& options);
+
 }  // namespace osg

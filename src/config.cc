@@ -60,6 +60,8 @@ void SetShutdownAction(ShutdownAction& action, const std::string& value, Problem
     action = {ShutdownAction::Kind::kAuto, ""};
   } else if (lower == "delete") {
     action = {ShutdownAction::Kind::kDelete, ""};
+  } else if (lower == "shelve") {
+    action = {ShutdownAction::Kind::kShelve, ""};
   } else if (lower == "poweroff") {
     action = {ShutdownAction::Kind::kPowerOff, ""};
   } else if (lower == "none") {
@@ -68,7 +70,7 @@ void SetShutdownAction(ShutdownAction& action, const std::string& value, Problem
     action = {ShutdownAction::Kind::kCommand, value.substr(8)};
   } else {
     problems.push_back("\"" + value +
-                       "\" is not a shutdown action; use auto, delete, poweroff, none or "
+                       "\" is not a shutdown action; use auto, delete, shelve, poweroff, none or "
                        "command:/absolute/path");
   }
 }
@@ -103,13 +105,25 @@ void SetCredential(std::string& field, const std::string& value, bool secret, Pr
   field = value;
 }
 
+void SetInterface(std::string& field, const std::string& value, Problems& problems) {
+  std::string lower = ToLower(value);
+  // "publicURL" is the older spelling that clouds.yaml files and OS_INTERFACE still carry.
+  if (lower.ends_with("url")) lower.resize(lower.size() - 3);
+  if (lower != "public" && lower != "internal" && lower != "admin") {
+    return problems.push_back("\"" + value +
+                              "\" is not an endpoint interface; use public, "
+                              "internal or admin");
+  }
+  field = lower;
+}
+
 struct KeySpec {
   const char* name;
   void (*apply)(Settings&, const std::string& value, int64_t now, Problems& problems);
   const char* help;  // one line, for the README's reference and `check` output
 };
 
-const std::array<KeySpec, 19> kKeys = {{
+const std::array<KeySpec, 27> kKeys = {{
     {"WorkerGroupName",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        CheckLabel(v, p);
@@ -158,11 +172,12 @@ const std::array<KeySpec, 19> kKeys = {{
      "running jobs' grace once MaxLifetime is reached"},
     {"Cloud",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       if (ToLower(v) != "ec2" && ToLower(v) != "gce")
-         return p.push_back("\"" + v + "\" is not a supported cloud; use ec2 or gce");
-       s.cloud = ToLower(v);
+       std::string cloud = ToLower(v);
+       if (cloud != "ec2" && cloud != "gce" && cloud != "openstack")
+         return p.push_back("\"" + v + "\" is not a supported cloud; use ec2, gce or openstack");
+       s.cloud = cloud;
      },
-     "whose API deletes the instance: ec2 or gce"},
+     "whose API deletes the instance: ec2, gce or openstack"},
     {"EC2MetadataURL",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        SetUrl(s.ec2_metadata_url, v, p);
@@ -191,6 +206,47 @@ const std::array<KeySpec, 19> kKeys = {{
        SetUrl(s.gce_compute_endpoint, v, p);
      },
      "the Compute Engine API endpoint"},
+    {"OpenStackAuthURL",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetUrl(s.openstack.auth_url, v, p);
+     },
+     "Keystone v3 URL for the application credential"},
+    {"OpenStackApplicationCredentialID",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetCredential(s.openstack.credential_id, v, /*secret=*/false, p);
+     },
+     "the application credential's id"},
+    {"OpenStackApplicationCredentialSecret",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetCredential(s.openstack.credential_secret, v, /*secret=*/true, p);
+     },
+     "the application credential's secret"},
+    {"OpenStackRegion",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetCredential(s.openstack.region, v, /*secret=*/false, p);
+     },
+     "the region whose compute endpoint to use"},
+    {"OpenStackInterface",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetInterface(s.openstack.interface, v, p);
+     },
+     "the endpoint interface: public, internal or admin"},
+    {"OpenStackCloud",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetCredential(s.openstack.cloud, v, /*secret=*/false, p);
+     },
+     "the cloud's entry in clouds.yaml"},
+    {"OpenStackMetadataURL",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetUrl(s.openstack.metadata_url, v, p);
+     },
+     "the OpenStack metadata service (tests override it)"},
+    {"OpenStackConfigDrive",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       if (v.empty() || v[0] != '/') return p.push_back("must be an absolute path");
+       s.openstack.config_drive = v;
+     },
+     "where the config drive is mounted"},
     {"ShutdownAction",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        SetShutdownAction(s.shutdown_action, v, p);
@@ -291,11 +347,7 @@ class Parser {
       for (const char* required : {"Token", "Start"}) {
         if (!seen_.count(ToLower(required))) Error(0, required, "missing; this key is required");
       }
-      if (result_.settings.shutdown_action.kind == ShutdownAction::Kind::kDelete &&
-          result_.settings.cloud.empty()) {
-        Error(seen_.count("shutdownaction") ? seen_["shutdownaction"] : 0, "ShutdownAction",
-              "delete needs to know the cloud: add Cloud = ec2 or Cloud = gce");
-      }
+      CheckCloud();
       CheckPair("EC2AccessKeyID", "EC2SecretAccessKey");
     }
     return std::move(result_);
@@ -330,6 +382,50 @@ class Parser {
     for (const std::string& problem : problems) Error(line_number, key, problem);
   }
 
+  // Checks that need several keys: the shutdown action against the cloud, and the OpenStack
+  // credential given completely or not at all.
+  void CheckCloud() {
+    const Settings& s = result_.settings;
+    int action_line = seen_.count("shutdownaction") ? seen_["shutdownaction"] : 0;
+    if (s.shutdown_action.kind == ShutdownAction::Kind::kDelete && s.cloud.empty()) {
+      Error(action_line, "ShutdownAction",
+            "delete needs to know the cloud: add Cloud = ec2, gce or openstack");
+    }
+    if (s.shutdown_action.kind == ShutdownAction::Kind::kShelve && s.cloud != "openstack") {
+      Error(action_line, "ShutdownAction",
+            "shelve is an OpenStack action: add Cloud = openstack, or use delete or poweroff");
+    }
+    std::vector<std::string> given, missing;
+    for (const char* key : {"OpenStackAuthURL", "OpenStackApplicationCredentialID",
+                            "OpenStackApplicationCredentialSecret"}) {
+      (seen_.count(ToLower(key)) ? given : missing).push_back(key);
+    }
+    if (!given.empty() && !missing.empty()) {
+      Error(seen_[ToLower(given.front())], given.front(),
+            "an OpenStack credential in this file needs OpenStackAuthURL, "
+            "OpenStackApplicationCredentialID and OpenStackApplicationCredentialSecret; missing: " +
+                Join(missing, ", "));
+    }
+    if (s.cloud != "openstack") {
+      for (const auto& [key, line] : seen_) {
+        if (key.starts_with("openstack")) {
+          Warn(line, SpecName(key), "ignored: Cloud is not openstack");
+        }
+      }
+    }
+  }
+
+  static std::string SpecName(const std::string& lower_key) {
+    const KeySpec* spec = FindKey(lower_key);
+    return spec ? spec->name : lower_key;
+  }
+
+  static std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
+    std::string out;
+    for (const std::string& part : parts) out += (out.empty() ? "" : separator) + part;
+    return out;
+  }
+
   void Error(int line, const std::string& key, const std::string& message) {
     result_.diagnostics.push_back({Diagnostic::Severity::kError, path_, line, key, message});
   }
@@ -351,6 +447,8 @@ std::string ShutdownAction::ToString() const {
       return "auto";
     case Kind::kDelete:
       return "delete";
+    case Kind::kShelve:
+      return "shelve";
     case Kind::kPowerOff:
       return "poweroff";
     case Kind::kNone:
@@ -383,11 +481,15 @@ LoadedConfig LoadConfig(const std::string& path, int64_t now) {
         {Diagnostic::Severity::kWarning, path, 0, "Token",
          "the file holds a token and is readable by other users; run: chmod 600 " + path});
   }
-  if (shared && !loaded.settings.ec2_secret_access_key.empty()) {
-    loaded.diagnostics.push_back({Diagnostic::Severity::kWarning, path, 0, "EC2SecretAccessKey",
-                                  "the file holds a cloud secret and is readable by other users; "
-                                  "run: chmod 600 " +
-                                      path});
+  // The secret itself is never quoted back; the key names it.
+  for (const auto& [secret, key] :
+       {std::pair{&loaded.settings.ec2_secret_access_key, "EC2SecretAccessKey"},
+        std::pair{&loaded.settings.openstack.credential_secret,
+                  "OpenStackApplicationCredentialSecret"}}) {
+    if (!shared || secret->empty()) continue;
+    loaded.diagnostics.push_back(
+        {Diagnostic::Severity::kWarning, path, 0, key,
+         "the file holds a cloud secret and is readable by other users; run: chmod 600 " + path});
   }
   return loaded;
 }
@@ -408,11 +510,23 @@ std::string DescribeSettings(const Settings& s) {
       << "\n"
       << "RetirementTime       = " << FormatDuration(s.retirement_time) << "\n"
       << "ShutdownAction       = " << s.shutdown_action.ToString() << "\n"
-      << "Cloud                = " << (s.cloud.empty() ? "none" : s.cloud) << "\n"
-      << (s.ec2_access_key_id.empty()
-              ? ""
-              : "EC2AccessKeyID       = " + s.ec2_access_key_id + " (secret key not shown)\n")
-      << "GLIDEIN_Site         = " << s.glidein_site << "\n"
+      << "Cloud                = " << (s.cloud.empty() ? "none" : s.cloud) << "\n";
+  if (s.cloud == "openstack") {
+    const OpenStackSettings& o = s.openstack;
+    // The secret is only said to be there; the credential id is no secret (like an access key id).
+    out << "OpenStack credential = "
+        << (o.credential_id.empty()
+                ? "from OS_* variables or clouds.yaml at run time"
+                : "application credential " + o.credential_id + " at " + o.auth_url +
+                      (o.credential_secret.empty() ? "" : ", secret set"))
+        << "\n"
+        << "OpenStackRegion      = " << (o.region.empty() ? "any" : o.region) << "\n"
+        << "OpenStackMetadataURL = " << o.metadata_url << "\n";
+  }
+  if (!s.ec2_access_key_id.empty()) {
+    out << "EC2AccessKeyID       = " << s.ec2_access_key_id << " (secret key not shown)\n";
+  }
+  out << "GLIDEIN_Site         = " << s.glidein_site << "\n"
       << "GLIDEIN_ResourceName = " << s.glidein_resource_name << "\n";
   return out.str();
 }

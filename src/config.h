@@ -15,12 +15,25 @@ inline constexpr const char* kDefaultConfigPath = "/etc/osg-worker.conf";
 
 // What to do to the machine once the worker's work is over.
 struct ShutdownAction {
-  // kAuto: kDelete when a Cloud is configured, kPowerOff otherwise.
-  enum class Kind { kAuto, kDelete, kPowerOff, kNone, kCommand };
+  // kAuto: kDelete when a Cloud is configured, kPowerOff otherwise. kShelve: OpenStack only.
+  enum class Kind { kAuto, kDelete, kShelve, kPowerOff, kNone, kCommand };
   Kind kind = Kind::kAuto;
   std::string command;  // for kCommand: an absolute path, run with no arguments
 
   std::string ToString() const;
+};
+
+// OpenStack settings from the file. The credential may instead come from the agent's OS_*
+// variables or clouds.yaml, known only at run time (see openstack_credentials.h).
+struct OpenStackSettings {
+  std::string auth_url;           // Keystone v3, e.g. https://keystone.example:5000/v3
+  std::string credential_id;      // application credential id
+  std::string credential_secret;  // secret: never print it
+  std::string region;             // "": any region of the catalog
+  std::string interface;          // "": the credential source's, else public
+  std::string cloud;              // the clouds.yaml entry ("": OS_CLOUD)
+  std::string metadata_url = "http://169.254.169.254";
+  std::string config_drive;  // a mounted config drive; "": look for one
 };
 
 // The effective settings of /etc/osg-worker.conf, defaults filled in.
@@ -36,7 +49,7 @@ struct Settings {
   std::optional<Seconds> max_lifetime;  // none unless set
   Seconds retirement_time = std::chrono::hours(1);
   ShutdownAction shutdown_action;
-  std::string cloud;  // "", "ec2" or "gce": whose API deletes the instance
+  std::string cloud;  // "", "ec2", "gce" or "openstack": whose API deletes the instance
   std::string ec2_metadata_url = "http://169.254.169.254";
   std::string ec2_endpoint;  // "": https://ec2.<region>.amazonaws.com
   // Static EC2 credentials (both or neither), instead of the instance role's. From the file, or
@@ -46,6 +59,7 @@ struct Settings {
   std::string ec2_session_token;      // secret: never print it; from the environment only
   std::string gce_metadata_url = "http://metadata.google.internal";
   std::string gce_compute_endpoint = "https://compute.googleapis.com";
+  OpenStackSettings openstack;
   std::string glidein_site = "Cloud";
   std::string glidein_resource_name = "Cloud";
 };

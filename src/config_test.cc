@@ -115,6 +115,58 @@ TEST(ParseConfig, ABadSecretIsNeverQuoted) {
                                      "character that is not printable ASCII"));
 }
 
+const std::string kOpenStackSecret = "s3cr3t-Value_that-must-never-show";
+
+TEST(ParseConfig, ReadsTheOpenStackSettings) {
+  LoadedConfig loaded = ParseConfig(
+      SeedConfig() +
+          "Cloud = OpenStack\nShutdownAction = shelve\n"
+          "OpenStackAuthURL = https://keystone.example:5000/v3/\n"
+          "OpenStackApplicationCredentialID = 0123abcd\n"
+          "OpenStackApplicationCredentialSecret = " +
+          kOpenStackSecret +
+          "\n"
+          "OpenStackRegion = IU\nOpenStackInterface = internalURL\nOpenStackCloud = js2\n"
+          "OpenStackMetadataURL = http://10.111.0.2:8774\nOpenStackConfigDrive = /mnt/cd\n",
+      "f", kNow);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+  const Settings& s = loaded.settings;
+  EXPECT_EQ(s.cloud, "openstack");
+  EXPECT_EQ(s.shutdown_action.kind, ShutdownAction::Kind::kShelve);
+  EXPECT_EQ(s.shutdown_action.ToString(), "shelve");
+  EXPECT_EQ(s.openstack.auth_url, "https://keystone.example:5000/v3");
+  EXPECT_EQ(s.openstack.credential_id, "0123abcd");
+  EXPECT_EQ(s.openstack.credential_secret, kOpenStackSecret);
+  EXPECT_EQ(s.openstack.region, "IU");
+  EXPECT_EQ(s.openstack.interface, "internal");
+  EXPECT_EQ(s.openstack.cloud, "js2");
+  EXPECT_EQ(s.openstack.metadata_url, "http://10.111.0.2:8774");
+  EXPECT_EQ(s.openstack.config_drive, "/mnt/cd");
+  std::string summary = DescribeSettings(s);
+  EXPECT_THAT(summary, HasSubstr("application credential 0123abcd at "
+                                 "https://keystone.example:5000/v3, secret set"));
+  EXPECT_THAT(summary, ::testing::Not(HasSubstr(kOpenStackSecret)));
+}
+
+TEST(ParseConfig, OpenStackWithoutCredentialKeysIsValid) {
+  // The credential may come from OS_* variables or clouds.yaml, known only at run time.
+  LoadedConfig loaded =
+      ParseConfig(SeedConfig() + "Cloud = openstack\nShutdownAction = delete\n", "f", kNow);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+  EXPECT_TRUE(loaded.diagnostics.empty());
+  EXPECT_THAT(DescribeSettings(loaded.settings),
+              HasSubstr("from OS_* variables or clouds.yaml at run time"));
+}
+
+TEST(ParseConfig, OpenStackKeysWithoutTheCloudWarn) {
+  LoadedConfig loaded =
+      ParseConfig(SeedConfig() + "OpenStackRegion = IU\n", "/etc/osg-worker.conf", kNow);
+  EXPECT_TRUE(loaded.ok());
+  EXPECT_THAT(Messages(loaded),
+              ::testing::ElementsAre("/etc/osg-worker.conf:4: warning: OpenStackRegion: ignored: "
+                                     "Cloud is not openstack"));
+}
+
 struct BadCase {
   const char* name;
   std::string text;
@@ -133,6 +185,7 @@ TEST_P(BadConfig, GetsOneClearError) {
     EXPECT_THAT(message, ::testing::Not(HasSubstr(kToken))) << "a message leaked the token";
     EXPECT_THAT(message, ::testing::Not(HasSubstr(kToken.substr(30))))
         << "a message leaked part of the token";
+    EXPECT_THAT(message, ::testing::Not(HasSubstr(kOpenStackSecret))) << "leaked the secret";
   }
 }
 
@@ -188,9 +241,33 @@ INSTANTIATE_TEST_SUITE_P(
                 ":3: error: IdleTimeout: \"25\" is not a duration"},
         BadCase{"bad_action", kTokenLine + kSeedStart + "ShutdownAction = halt\n",
                 ":3: error: ShutdownAction: \"halt\" is not a shutdown action"},
-        BadCase{"delete_without_cloud", kTokenLine + kSeedStart + "ShutdownAction = delete\n",
-                ":3: error: ShutdownAction: delete needs to know the cloud: add Cloud = ec2 or "
-                "Cloud = gce"},
+        BadCase{
+            "delete_without_cloud", kTokenLine + kSeedStart + "ShutdownAction = delete\n",
+            ":3: error: ShutdownAction: delete needs to know the cloud: add Cloud = ec2, gce or "
+            "openstack"},
+        BadCase{"shelve_without_openstack",
+                kTokenLine + kSeedStart + "Cloud = ec2\nShutdownAction = shelve\n",
+                ":4: error: ShutdownAction: shelve is an OpenStack action: add Cloud = openstack"},
+        BadCase{"shelve_without_cloud", kTokenLine + kSeedStart + "ShutdownAction = shelve\n",
+                ":3: error: ShutdownAction: shelve is an OpenStack action"},
+        BadCase{"openstack_credential_incomplete",
+                kTokenLine + kSeedStart +
+                    "Cloud = openstack\nOpenStackApplicationCredentialSecret = " +
+                    kOpenStackSecret + "\n",
+                ":4: error: OpenStackApplicationCredentialSecret: an OpenStack credential in this "
+                "file needs OpenStackAuthURL, OpenStackApplicationCredentialID and "
+                "OpenStackApplicationCredentialSecret; missing: OpenStackAuthURL, "
+                "OpenStackApplicationCredentialID"},
+        BadCase{"openstack_secret_with_blank",
+                kTokenLine + kSeedStart + "OpenStackApplicationCredentialSecret = a b\n",
+                ":3: error: OpenStackApplicationCredentialSecret: the value holds a space or a "
+                "character that is not printable ASCII"},
+        BadCase{"openstack_bad_interface",
+                kTokenLine + kSeedStart + "Cloud = openstack\nOpenStackInterface = private\n",
+                ":4: error: OpenStackInterface: \"private\" is not an endpoint interface"},
+        BadCase{"openstack_relative_drive",
+                kTokenLine + kSeedStart + "OpenStackConfigDrive = mnt/config\n",
+                ":3: error: OpenStackConfigDrive: must be an absolute path"},
         BadCase{"unknown_cloud", kTokenLine + kSeedStart + "Cloud = azure\n",
                 ":3: error: Cloud: \"azure\" is not a supported cloud"},
         BadCase{"key_id_without_secret",
@@ -278,6 +355,18 @@ TEST_F(ConfigFile, WorldReadableCloudSecretWarns) {
   Write(SeedConfig() + "EC2AccessKeyID = AKIDEXAMPLE\nEC2SecretAccessKey = " + kAwsSecret + "\n",
         0600);
   EXPECT_TRUE(LoadConfig(path_, kNow).diagnostics.empty());
+  Write(SeedConfig() +
+            "Cloud = openstack\nOpenStackAuthURL = https://k.example/v3\n"
+            "OpenStackApplicationCredentialID = id1\n"
+            "OpenStackApplicationCredentialSecret = " +
+            kOpenStackSecret + "\n",
+        0640);
+  loaded = LoadConfig(path_, kNow);
+  EXPECT_TRUE(loaded.ok());
+  EXPECT_THAT(Messages(loaded),
+              ::testing::Contains(
+                  HasSubstr("warning: OpenStackApplicationCredentialSecret: the file holds a cloud "
+                            "secret and is readable by other users; run: chmod 600")));
 }
 
 TEST_F(ConfigFile, PrivateFileIsQuiet) {

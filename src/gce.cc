@@ -154,6 +154,7 @@ Status GceClient::MetadataGet(const std::string& path, std::string* out, bool* n
   HttpRequest request;
   request.url = endpoints_.metadata + "/computeMetadata/v1/" + path;
   request.headers = {{kFlavorHeader, kFlavor}};
+  request.keep_headers = {kFlavorHeader};
   request.timeout = timeout_;
   HttpResponse r = SendHttp(request);
   std::string where = "metadata server " + path;

@@ -20,19 +20,27 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
-// Collects "Name: value" header lines; a new status line (after a 1xx) starts the list again.
-size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
-  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
-  std::string line(data, size * count);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (line.rfind("HTTP/", 0) == 0) {
-    headers->clear();
-  } else if (size_t colon = line.find(':'); colon != std::string::npos && headers->size() < 200) {
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    headers->emplace_back(ToLower(line.substr(0, colon)), value);
+// Keeps the response headers named in `Capture::wanted`, of the final response only.
+struct Capture {
+  const std::vector<std::string>* wanted;
+  std::vector<std::pair<std::string, std::string>>* kept;
+};
+
+size_t KeepHeader(char* data, size_t size, size_t count, void* user) {
+  auto* capture = static_cast<Capture*>(user);
+  size_t bytes = size * count;
+  std::string line(data, bytes);
+  // A status line starts a new response (an interim 1xx one came before): forget the old one's.
+  if (line.starts_with("HTTP/")) capture->kept->clear();
+  size_t colon = line.find(':');
+  if (colon == std::string::npos) return bytes;
+  std::string name = Trim(line.substr(0, colon));
+  for (const std::string& wanted : *capture->wanted) {
+    if (ToLower(wanted) == ToLower(name)) {
+      capture->kept->emplace_back(wanted, Trim(line.substr(colon + 1)));
+    }
   }
-  return size * count;
+  return bytes;
 }
 
 struct CurlDeleter {
@@ -41,14 +49,6 @@ struct CurlDeleter {
 };
 
 }  // namespace
-
-std::string HttpResponse::Header(const std::string& name) const {
-  std::string wanted = ToLower(name);
-  for (const auto& [key, value] : headers) {
-    if (key == wanted) return value;
-  }
-  return "";
-}
 
 HttpResponse SendHttp(const HttpRequest& request) {
   // curl_global_init is not thread-safe; once per process is what libcurl asks for.
@@ -86,15 +86,17 @@ HttpResponse SendHttp(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_NOPROXY,
-                   "169.254.169.254,metadata.google.internal,localhost,127.0.0.1,::1");
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "169.254.169.254,localhost,127.0.0.1,::1");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM: we run threads and a supervisor
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, AppendHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+  Capture capture{&request.keep_headers, &response.headers};
+  if (!request.keep_headers.empty()) {
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, KeepHeader);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &capture);
+  }
 
   CURLcode code = curl_easy_perform(c);
   if (code != CURLE_OK) {
@@ -102,10 +104,18 @@ HttpResponse SendHttp(const HttpRequest& request) {
     // libcurl's messages name the host and the failure, never a header or the body.
     response.error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     response.status = 0;
+    response.headers.clear();
     return response;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
+}
+
+std::string HttpResponse::Header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (ToLower(key) == ToLower(name)) return value;
+  }
+  return "";
 }
 
 }  // namespace osg

@@ -16,6 +16,9 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds timeout{5000};  // the whole exchange, connection included
+  // Response headers to keep (names, case-insensitive); all others are dropped unread. Some
+  // carry credentials (Keystone's X-Subject-Token): callers keep them out of logs.
+  std::vector<std::string> keep_headers;
 };
 
 struct HttpResponse {
@@ -23,11 +26,9 @@ struct HttpResponse {
   std::string body;   // at most kMaxHttpBody bytes
   std::string error;  // transport error, empty if a response came; never holds a header or body
   bool timed_out = false;
-  // The response's header fields, names in lower case, in order (never logged: they may carry
-  // cookies).
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers;  // only those in keep_headers
   bool ok() const { return error.empty() && status >= 200 && status < 300; }
-  // The value of the first header named `name` (any case), or "".
+  // The value of a kept response header, or "" (names compare case-insensitively).
   std::string Header(const std::string& name) const;
 };
 

@@ -2,17 +2,12 @@
 
 #include <unistd.h>
 
-#include <optional>
 #include <thread>
 
-#include "ec2.h"
-#include "gce.h"
 #include "subprocess.h"
 
 namespace osg {
 namespace {
-
-constexpr int kDeleteAttempts = 5;  // waits of 1, 2, 4, 8 s between them: ~15 s, then fall back
 
 ShutdownStep PowerOff() {
   CommandResult result = access("/run/systemd/system", F_OK) == 0
@@ -28,60 +23,55 @@ ShutdownStep RunOwnCommand(const std::string& path) {
           result.ok() ? "" : "exit status " + std::to_string(result.exit_status)};
 }
 
-// Calls `attempt` until the instance is gone or going (true), the cloud refuses (false: retrying
-// cannot help), or kDeleteAttempts calls with backoff have failed (false). `what` names the
-// instance in each report.
-bool DeleteWithRetries(const std::string& what, const std::function<CloudResult()>& attempt,
-                       const std::function<void(const ShutdownStep&)>& report) {
+// One cloud step ("delete" or "shelve") with retries; its last outcome.
+CloudResult::Outcome Attempt(CloudInstance& cloud, const std::string& action,
+                             CloudResult (CloudInstance::*step)(), const ShutdownReporter& report,
+                             const std::function<void(Seconds)>& sleep, int attempts) {
   Seconds wait{1};
-  for (int i = 1; i <= kDeleteAttempts; ++i) {
-    CloudResult result = attempt();
+  CloudResult result;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    result = (cloud.*step)();
     bool gone = result.outcome == CloudResult::Outcome::kDone ||
                 result.outcome == CloudResult::Outcome::kAlreadyGone;
-    report({"delete", gone,
-            what + ": " + OutcomeName(result.outcome) +
+    report({action, gone,
+            cloud.Name() + ": " + OutcomeName(result.outcome) +
                 (result.detail.empty() ? "" : " (" + result.detail + ")")});
-    if (gone) return true;
-    if (result.outcome == CloudResult::Outcome::kRefused) return false;
-    if (i < kDeleteAttempts) std::this_thread::sleep_for(wait);
+    if (gone || result.outcome == CloudResult::Outcome::kRefused) break;  // no retry helps
+    if (attempt < attempts) sleep(wait);
     wait *= 2;
   }
-  return false;
+  return result.outcome;
 }
 
-// Deletes this instance through EC2; true when it is gone or going.
-bool DeleteOnEc2(const Settings& settings, const std::function<void(const ShutdownStep&)>& report) {
-  std::optional<AwsCredentials> static_credentials;
-  if (!settings.ec2_access_key_id.empty()) {
-    static_credentials = AwsCredentials{settings.ec2_access_key_id, settings.ec2_secret_access_key,
-                                        settings.ec2_session_token};
-  }
-  Ec2Client client({settings.ec2_metadata_url, settings.ec2_endpoint}, static_credentials);
-  Status identity = client.FetchIdentity();
-  if (!identity.ok()) {
-    report({"delete", false, "cannot read this instance's identity: " + identity.message()});
-    return false;
-  }
-  return DeleteWithRetries(
-      "ec2 " + client.instance_id(), [&] { return client.TerminateSelf(); }, report);
+bool Gone(CloudResult::Outcome outcome) {
+  return outcome == CloudResult::Outcome::kDone || outcome == CloudResult::Outcome::kAlreadyGone;
 }
 
-// Deletes this instance through the Compute Engine API; true when it is gone or going.
-bool DeleteOnGce(const Settings& settings, const std::function<void(const ShutdownStep&)>& report) {
-  GceClient client({settings.gce_metadata_url, settings.gce_compute_endpoint});
-  Status identity = client.FetchIdentity();
-  if (!identity.ok()) {
-    report({"delete", false, "cannot read this instance's identity: " + identity.message()});
-    return false;
-  }
-  return DeleteWithRetries(
-      "gce " + client.name(), [&] { return client.DeleteSelf(); }, report);
-}
+void SleepFor(Seconds wait) { std::this_thread::sleep_for(wait); }
 
 }  // namespace
 
-bool PerformShutdownAction(const Settings& settings,
-                           const std::function<void(const ShutdownStep&)>& report) {
+bool RemoveThroughCloud(CloudInstance& cloud, ShutdownAction::Kind kind,
+                        const ShutdownReporter& report, const std::function<void(Seconds)>& sleep,
+                        int attempts) {
+  const char* first = kind == ShutdownAction::Kind::kShelve ? "shelve" : "delete";
+  Status identity = cloud.FetchIdentity();
+  if (!identity.ok()) {
+    report({first, false, "cannot read this instance's identity: " + identity.message()});
+    return false;
+  }
+  if (kind != ShutdownAction::Kind::kShelve) {
+    CloudResult::Outcome deleted =
+        Attempt(cloud, "delete", &CloudInstance::Delete, report, sleep, attempts);
+    if (Gone(deleted)) return true;
+    // A refused delete (no permission, a locked server) may still allow a shelve, which stops
+    // the bill too; a cloud that never answered will not answer a shelve either.
+    if (deleted != CloudResult::Outcome::kRefused || !cloud.CanShelve()) return false;
+  }
+  return Gone(Attempt(cloud, "shelve", &CloudInstance::Shelve, report, sleep, attempts));
+}
+
+bool PerformShutdownAction(const Settings& settings, const ShutdownReporter& report) {
   ShutdownAction::Kind kind = settings.shutdown_action.kind;
   if (kind == ShutdownAction::Kind::kAuto) {
     kind = settings.cloud.empty() ? ShutdownAction::Kind::kPowerOff : ShutdownAction::Kind::kDelete;
@@ -89,11 +79,17 @@ bool PerformShutdownAction(const Settings& settings,
   ShutdownStep step;
   switch (kind) {
     case ShutdownAction::Kind::kDelete:
-      if (settings.cloud == "gce" ? DeleteOnGce(settings, report) : DeleteOnEc2(settings, report)) {
+    case ShutdownAction::Kind::kShelve: {
+      std::string error;
+      std::unique_ptr<CloudInstance> cloud = MakeCloudInstance(settings, &error);
+      if (!cloud) {
+        report({kind == ShutdownAction::Kind::kShelve ? "shelve" : "delete", false, error});
+      } else if (RemoveThroughCloud(*cloud, kind, report, SleepFor)) {
         return true;
       }
-      step = PowerOff();  // a stopped instance still costs, but less than a running one
+      step = PowerOff();  // a stopped instance may still cost, but less than a running one
       break;
+    }
     case ShutdownAction::Kind::kCommand:
       step = RunOwnCommand(settings.shutdown_action.command);
       break;

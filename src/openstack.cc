@@ -1,0 +1,254 @@
+#include "openstack.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "subprocess.h"
+#include "text.h"
+
+namespace osg {
+namespace {
+
+using Outcome = CloudResult::Outcome;
+
+constexpr size_t kMaxMessage = 200;  // error messages quoted in a detail are cut to this
+constexpr char kMetaDataPath[] = "/openstack/latest/meta_data.json";
+constexpr char kConfigDriveDevice[] = "/dev/disk/by-label/config-2";
+
+std::string StripTrailingSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// "conflictingRequest: Instance ... is locked" from an OpenStack error body: Nova wraps the
+// fault in an object named for its kind, Keystone in "error". "" when the body has neither.
+std::string FaultText(const std::string& body) {
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object() || doc.size() != 1) return "";
+  auto fault = doc.begin();
+  if (!fault->is_object()) return "";
+  auto message = fault->find("message");
+  std::string text =
+      message != fault->end() && message->is_string() ? message->get<std::string>() : "";
+  if (text.size() > kMaxMessage) text = text.substr(0, kMaxMessage) + "...";
+  return fault.key() + (text.empty() ? "" : ": " + text);
+}
+
+std::string HttpDetail(const char* who, const HttpResponse& response) {
+  std::string fault = FaultText(response.body);
+  return std::string(who) + " answered HTTP " + std::to_string(response.status) +
+         (fault.empty() ? "" : " (" + fault + ")");
+}
+
+// Transport errors and overload are worth another try; everything else of theirs is not.
+bool Retryable(const HttpResponse& response) {
+  return !response.error.empty() || response.status == 429 || response.status >= 500;
+}
+
+std::string TransportDetail(const char* who, const HttpResponse& response) {
+  return response.timed_out ? std::string(who) + " did not answer in time: " + response.error
+                            : std::string("cannot reach ") + who + ": " + response.error;
+}
+
+bool ReadFile(const std::string& path, std::string* text) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  *text = buffer.str();
+  return true;
+}
+
+// A secret must never reach a detail, even if a server echoes a request back.
+std::string Redact(std::string text, const std::vector<const std::string*>& secrets) {
+  for (const std::string* secret : secrets) {
+    if (secret->empty()) continue;
+    for (size_t at; (at = text.find(*secret)) != std::string::npos;) {
+      text.replace(at, secret->size(), "[redacted]");
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string KeystoneTokenUrl(const std::string& auth_url) {
+  std::string base = StripTrailingSlash(auth_url);
+  if (!base.ends_with("/v3")) base += "/v3";
+  return base + "/auth/tokens";
+}
+
+std::string ApplicationCredentialBody(const std::string& id, const std::string& secret) {
+  nlohmann::json body = {{"auth",
+                          {{"identity",
+                            {{"methods", {"application_credential"}},
+                             {"application_credential", {{"id", id}, {"secret", secret}}}}}}}};
+  return body.dump();
+}
+
+Status ChooseEndpoint(const nlohmann::json& catalog, const std::string& type,
+                      const std::string& interface, const std::string& region, std::string* url) {
+  if (!catalog.is_array()) return Status::Error("the token has no service catalog");
+  bool type_seen = false;
+  for (const nlohmann::json& service : catalog) {
+    if (!service.is_object() || service.value("type", "") != type) continue;
+    type_seen = true;
+    auto endpoints = service.find("endpoints");
+    if (endpoints == service.end() || !endpoints->is_array()) continue;
+    for (const nlohmann::json& endpoint : *endpoints) {
+      if (!endpoint.is_object() || endpoint.value("interface", "") != interface) continue;
+      if (!region.empty() && endpoint.value("region_id", "") != region &&
+          endpoint.value("region", "") != region) {
+        continue;
+      }
+      std::string found = StripTrailingSlash(endpoint.value("url", ""));
+      if (found.empty()) continue;
+      *url = found;
+      return Status::Ok();
+    }
+  }
+  if (!type_seen) {
+    return Status::Error("the service catalog has no " + type +
+                         " service (does the credential's project have access to it?)");
+  }
+  return Status::Error("the service catalog has no " + interface + " " + type + " endpoint" +
+                       (region.empty() ? "" : " in region " + region));
+}
+
+CloudResult ClassifyKeystoneResponse(const HttpResponse& response) {
+  if (!response.error.empty()) return {Outcome::kRetry, TransportDetail("Keystone", response)};
+  if (response.status == 201 || response.status == 200) {
+    if (response.Header("X-Subject-Token").empty()) {
+      return {Outcome::kRetry, "Keystone answered without an X-Subject-Token header"};
+    }
+    return {Outcome::kDone, "token issued"};
+  }
+  std::string detail = HttpDetail("Keystone", response);
+  if (response.status == 401) detail += ": the application credential was not accepted";
+  return {Retryable(response) ? Outcome::kRetry : Outcome::kRefused, detail};
+}
+
+CloudResult ClassifyNovaResponse(bool shelve, const HttpResponse& response) {
+  if (!response.error.empty()) return {Outcome::kRetry, TransportDetail("Nova", response)};
+  if (response.status >= 200 && response.status < 300) {
+    return {Outcome::kDone, "accepted (HTTP " + std::to_string(response.status) + ")"};
+  }
+  std::string detail = HttpDetail("Nova", response);
+  if (response.status == 404) return {Outcome::kAlreadyGone, detail};
+  // Nova refuses to shelve a server that is shelved already ("... while it is in vm_state
+  // shelved_offloaded"): what we asked for is the case.
+  if (shelve && response.status == 409 &&
+      ToLower(response.body).find("vm_state shelved") != std::string::npos) {
+    return {Outcome::kAlreadyGone, "already shelved: " + detail};
+  }
+  if (Retryable(response)) return {Outcome::kRetry, detail};
+  return {Outcome::kRefused, detail};
+}
+
+std::string MetadataUuid(const std::string& meta_data_json) {
+  nlohmann::json doc = nlohmann::json::parse(meta_data_json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return "";
+  auto uuid = doc.find("uuid");
+  return uuid != doc.end() && uuid->is_string() ? Trim(uuid->get<std::string>()) : "";
+}
+
+OpenStackClient::OpenStackClient(OpenStackCredentials credentials, OpenStackPlaces places)
+    : credentials_(std::move(credentials)), places_(std::move(places)) {
+  places_.metadata = StripTrailingSlash(places_.metadata);
+}
+
+Status OpenStackClient::FetchIdentity() {
+  HttpRequest request;
+  request.url = places_.metadata + kMetaDataPath;
+  request.timeout = std::min(timeout_, std::chrono::milliseconds(5000));
+  HttpResponse r = SendHttp(request);
+  std::string why;
+  if (r.ok()) {
+    server_id_ = MetadataUuid(r.body);
+    if (!server_id_.empty()) return Status::Ok();
+    why = "the metadata service's meta_data.json has no uuid";
+  } else {
+    why = "metadata service (" + places_.metadata +
+          "): " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error);
+  }
+  std::string text;
+  for (const std::string& dir : places_.config_drives) {
+    if (ReadFile(dir + kMetaDataPath, &text)) {
+      server_id_ = MetadataUuid(text);
+      if (!server_id_.empty()) return Status::Ok();
+      return Status::Error(why + "; the config drive at " + dir + " has no uuid either");
+    }
+  }
+  struct stat info {};
+  if (places_.mount_point.empty() || stat(kConfigDriveDevice, &info) != 0) {
+    return Status::Error(why + "; and no config drive (none mounted, no config-2 filesystem)");
+  }
+  // Only mount(8) knows every filesystem a config drive may use (iso9660 or vfat).
+  mkdir(places_.mount_point.c_str(), 0700);
+  CommandResult mounted =
+      RunCommand({"mount", "-o", "ro", kConfigDriveDevice, places_.mount_point});
+  if (!mounted.ok()) {
+    return Status::Error(why + "; cannot mount the config drive " + kConfigDriveDevice);
+  }
+  bool read = ReadFile(places_.mount_point + kMetaDataPath, &text);
+  RunCommand({"umount", places_.mount_point});
+  server_id_ = read ? MetadataUuid(text) : "";
+  if (server_id_.empty()) return Status::Error(why + "; the config drive has no uuid either");
+  return Status::Ok();
+}
+
+CloudResult OpenStackClient::Authenticate() {
+  if (!token_.empty()) return {Outcome::kDone, ""};
+  HttpRequest request;
+  request.method = "POST";
+  request.url = KeystoneTokenUrl(credentials_.auth_url);
+  request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+  request.body = ApplicationCredentialBody(credentials_.id, credentials_.secret);
+  request.keep_headers = {"X-Subject-Token"};
+  request.timeout = timeout_;
+  HttpResponse r = SendHttp(request);
+  CloudResult result = ClassifyKeystoneResponse(r);
+  if (result.outcome != Outcome::kDone) return result;
+  nlohmann::json doc = nlohmann::json::parse(r.body, nullptr, false);
+  nlohmann::json catalog = doc.is_object() && doc.contains("token") && doc["token"].is_object()
+                               ? doc["token"].value("catalog", nlohmann::json())
+                               : nlohmann::json();
+  Status chosen = ChooseEndpoint(catalog, "compute", credentials_.interface, credentials_.region,
+                                 &compute_url_);
+  if (!chosen.ok()) return {Outcome::kRefused, "Keystone's token: " + chosen.message()};
+  token_ = r.Header("X-Subject-Token");
+  return {Outcome::kDone, ""};
+}
+
+CloudResult OpenStackClient::ServerRequest(bool shelve) {
+  if (server_id_.empty()) return {Outcome::kRetry, "the server's id is not known yet"};
+  CloudResult auth = Authenticate();
+  if (auth.outcome != Outcome::kDone) {
+    auth.detail = Redact(auth.detail, {&credentials_.secret});
+    return auth;
+  }
+  HttpRequest request;
+  request.method = shelve ? "POST" : "DELETE";
+  request.url = compute_url_ + "/servers/" + server_id_ + (shelve ? "/action" : "");
+  request.headers = {{"X-Auth-Token", token_}, {"Accept", "application/json"}};
+  if (shelve) {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = R"({"shelve": null})";
+  }
+  request.timeout = timeout_;
+  HttpResponse r = SendHttp(request);
+  CloudResult result = ClassifyNovaResponse(shelve, r);
+  result.detail = Redact(result.detail, {&credentials_.secret, &token_});
+  if (r.status == 401) token_.clear();  // expired or revoked: the next try asks Keystone again
+  return result;
+}
+
+CloudResult OpenStackClient::DeleteSelf() { return ServerRequest(false); }
+
+CloudResult OpenStackClient::ShelveSelf() { return ServerRequest(true); }
+
+}  // namespace osg
