@@ -397,7 +397,7 @@ void Agent::PublishState() {
   state_.shutdown_at = deadline ? std::optional<int64_t>(ToWall(*deadline)) : std::nullopt;
   state_.retire_at = ToWall(lifecycle_.RetireTime());
   state_.shutdown_reason = ShutdownReason();
-  if (!finished_) Advertise({state_.phase, state_.shutdown_at, state_.retire_at});
+  if (!finished_) Advertise({state_.phase, state_.shutdown_at, state_.retire_at, state_.idle_since});
   WorkerState unstamped = state_;
   unstamped.updated_at = 0;
   std::string json = WorkerStateToJson(unstamped);
