@@ -19,13 +19,16 @@ Observation CountSlots(const std::string& lines) {
     if (column.size() < 2) continue;
     const std::string& state = column[0];
     const std::string& activity = column[1];
-    if (state == "Claimed" || state == "Matched" || state == "Preempting") ++observation.claims;
-    if (activity != "Busy" && activity != "Retiring") continue;
-    ++observation.jobs;
     auto value = [&column](size_t i) {
       return i < column.size() && column[i] != "undefined" ? column[i] : std::string();
     };
     std::string cpus = value(5);
+    if (state == "Claimed" || state == "Matched" || state == "Preempting") {
+      ++observation.claims;
+      if (!cpus.empty()) observation.cores_claimed += std::strtod(cpus.c_str(), nullptr);
+    }
+    if (activity != "Busy" && activity != "Retiring") continue;
+    ++observation.jobs;
     observation.running.push_back(
         {value(2), value(3), value(4), cpus.empty() ? 0 : std::strtod(cpus.c_str(), nullptr)});
   }

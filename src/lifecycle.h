@@ -38,6 +38,7 @@ struct Observation {
   int claims = 0;                   // claimed slots
   int jobs = 0;                     // running jobs
   std::vector<RunningJob> running;  // their details, when known
+  double cores_claimed = 0;         // Cpus of the claimed slots (for metrics)
   bool Busy() const { return claims > 0 || jobs > 0; }
 };
 
