@@ -419,7 +419,9 @@ void Agent::PublishState() {
   state_.shutdown_reason = ShutdownReason();
   AccountTime(Clock::now());
   WriteMetricsTextfile(Clock::now());
-  if (!finished_) Advertise({state_.phase, state_.shutdown_at, state_.retire_at, state_.idle_since});
+  // Idle since: only while the idle clock runs (a Joining worker's clock start is no news).
+  std::optional<int64_t> idle_since = state_.shutdown_at ? state_.idle_since : std::nullopt;
+  if (!finished_) Advertise({state_.phase, state_.shutdown_at, state_.retire_at, idle_since});
   WorkerState unstamped = state_;
   unstamped.updated_at = 0;
   std::string json = WorkerStateToJson(unstamped);
