@@ -9,6 +9,7 @@
 # and, with an inotify watcher inside the instance using the agent's mask, which files in
 # /var/log/condor were written while idle (each StartLog/MasterLog write makes the agent query
 # the startd), plus the log lines written in the window.
+# IDLE_COST_CONFIG="MetricsPort = 9479" (say) adds config lines.
 # Targets (issue): agent RSS < 8 MB, agent+tools CPU < 0.5 s over 10 idle minutes.
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +18,9 @@ WINDOW=${1:-600}
 
 log "pool $OSG_POOL_ID up"
 pool_up
-osg_config "$WORK/w.conf" "Bench Idle" "IdleTimeout = 2h"
+# IDLE_COST_CONFIG: extra config lines (newline-separated), e.g. to measure with metrics on.
+mapfile -t EXTRA <<<"${IDLE_COST_CONFIG:-}"
+osg_config "$WORK/w.conf" "Bench Idle" "IdleTimeout = 2h" "${EXTRA[@]}"
 "$POOL" worker w1 --config "$WORK/w.conf" >/dev/null 2>&1 || die "worker did not start"
 log "waiting for w1 to join and be Idle"
 wait_idle w1 180 >/dev/null || { "$POOL" logs w1 | tail -n 30 >&2; die "w1 not Idle within 180 s"; }

@@ -19,6 +19,7 @@
 
 #include "diagnosis.h"
 #include "files.h"
+#include "report.h"
 #include "shutdown_action.h"
 #include "subprocess.h"
 #include "worker_state.h"
@@ -32,6 +33,9 @@ constexpr Seconds kJoinedRecheck{300};
 constexpr Seconds kProbeTimeout{20};  // RealCondorTools::QueryJoined's limit
 constexpr Seconds kStopConfirmTimeout{20};
 constexpr Seconds kCondorStopTimeout{120};
+// The textfile's counters are refreshed this often at most when nothing else wakes the agent
+// (an idle agent wakes ~4 times a minute anyway; a refresh rides along when 30 s have passed).
+constexpr Seconds kTextfileRefresh{60};
 
 Lifecycle::Options LifecycleOptions(const Settings& s) {
   return {.idle_timeout = s.idle_timeout,
@@ -102,7 +106,11 @@ int Agent::Run() {
   }
   Log("configured HTCondor for pool " + settings_.central_manager + ", WorkerGroupName \"" +
       settings_.worker_group_name + "\"");
-  ResumeIdleClock(now);
+  LedgerReadResult ledger = ReadLedger(ledger_.path());
+  for (const std::string& note : ledger.notes) Log("ledger: " + note);
+  ResumeIdleClock(ledger.records, now);
+  StartMetrics(ledger.records);
+  accounted_at_ = now;
   Record(kEventAgentStart, {{"pid", state_.agent_pid}});
   Record(kEventBoot, {{"boot_id", CurrentBootId()}});
   // Settings only, never the token: nothing secret can reach the ledger.
@@ -131,11 +139,17 @@ int Agent::Run() {
   char buffer[8192];
   while (!terminate_) {
     PublishState();
-    pollfd fds[3] = {{signal_fd, POLLIN, 0},
+    pollfd fds[5] = {{signal_fd, POLLIN, 0},
                      {inotify_fd, POLLIN, 0},
                      {supervisor_.exit_fd(), POLLIN, 0}};  // poll skips a negative fd
-    poll(fds, 3, WaitTimeoutMs(Clock::now()));
+    metrics_server_.FillPollFds(fds[3], fds[4]);
+    poll(fds, 5, WaitTimeoutMs(Clock::now()));
     now = Clock::now();
+    // Before anything changes the state: a scrape sees the state the interval ended with.
+    metrics_server_.OnPoll(fds[3], fds[4], now, [&] {
+      AccountTime(now);
+      return RenderMetrics(Metrics(), std::time(nullptr));
+    });
     if ((fds[2].revents & POLLIN) && supervisor_.OnAdoptedExit(now)) OnCondorExit(now);
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info;
@@ -190,7 +204,9 @@ int Agent::WaitTimeoutMs(TimePoint now) const {
                           std::optional<TimePoint>(next_join_probe_)}) {
       if (t) wake = std::min(wake, *t);
     }
+    if (!metrics_textfile_.empty()) wake = std::min(wake, textfile_written_at_ + kTextfileRefresh);
   }
+  if (std::optional<TimePoint> client = metrics_server_.Deadline()) wake = std::min(wake, *client);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
   return static_cast<int>(std::clamp<int64_t>(ms + 1, 0, 3600 * 1000));
 }
@@ -223,6 +239,7 @@ void Agent::Refresh(TimePoint now) {
   }
   observation->joined = state_.joined;
   RecordClaims(observation->held);
+  cores_claimed_ = observation->cores_claimed;
   RecordJobs(observation->running);
   state_.claims = observation->claims;
   state_.jobs = observation->jobs;
@@ -303,6 +320,7 @@ void Agent::StopAccepting(TimePoint now) {
   }
   state_.claims = observation->claims;
   state_.jobs = observation->jobs;
+  cores_claimed_ = observation->cores_claimed;
   Execute(lifecycle_.StopConfirmed(*observation, Clock::now()), now);
 }
 
@@ -323,6 +341,9 @@ void Agent::Shutdown() {
     Record(
         kEventShutdownAction,
         {{"action", step.action}, {"result", step.ok ? "ok" : "failed"}, {"detail", step.detail}});
+    last_action_ = step.action;
+    last_action_ok_ = step.ok;
+    WriteMetricsTextfile(Clock::now());  // before a power-off takes the machine
   });
   finished_ = true;
 }
@@ -360,6 +381,7 @@ void Agent::RecordJobs(const std::vector<RunningJob>& running) {
   };
   for (const RunningJob& job : running) {
     if (!contains(running_, job)) Record(kEventJobStart, fields(job));
+    jobs_seen_.insert(job.job_id);
   }
   for (const RunningJob& job : running_) {
     if (contains(running, job)) continue;
@@ -402,10 +424,8 @@ void Agent::RecordClaims(const std::vector<HeldClaim>& held) {
 
 // After a restart (kill -9, a crash) in the same boot, the idle clock continues from the
 // ledger's last idle_start instead of from zero.
-void Agent::ResumeIdleClock(TimePoint now) {
-  LedgerReadResult read = ReadLedger(ledger_.path());
-  for (const std::string& note : read.notes) Log("ledger: " + note);
-  std::optional<LedgerRecord> idle_start = ResumeIdleSince(read.records, CurrentBootId());
+void Agent::ResumeIdleClock(const std::vector<LedgerRecord>& records, TimePoint now) {
+  std::optional<LedgerRecord> idle_start = ResumeIdleSince(records, CurrentBootId());
   if (!idle_start) return;
   double seconds = IdleSeconds(*idle_start, static_cast<double>(std::time(nullptr)), BootTimeNow());
   auto idle_for =
@@ -449,7 +469,11 @@ void Agent::PublishState() {
   state_.shutdown_at = deadline ? std::optional<int64_t>(ToWall(*deadline)) : std::nullopt;
   state_.retire_at = ToWall(lifecycle_.RetireTime());
   state_.shutdown_reason = ShutdownReason();
-  if (!finished_) Advertise({state_.phase, state_.shutdown_at, state_.retire_at});
+  AccountTime(Clock::now());
+  WriteMetricsTextfile(Clock::now());
+  // Idle since: only while the idle clock runs (a Joining worker's clock start is no news).
+  std::optional<int64_t> idle_since = state_.shutdown_at ? state_.idle_since : std::nullopt;
+  if (!finished_) Advertise({state_.phase, state_.shutdown_at, state_.retire_at, idle_since});
   WorkerState unstamped = state_;
   unstamped.updated_at = 0;
   std::string json = WorkerStateToJson(unstamped);
@@ -459,6 +483,93 @@ void Agent::PublishState() {
   MakePrivateDirectory(kStateDir);
   chmod(kStateDir, 0755);  // status is readable by anyone on the machine; it holds no secret
   WriteFileAtomically(kStateFile, WorkerStateToJson(state_), 0644);
+}
+
+// The counters carry on across an agent restart on the same boot: busy and idle seconds from the
+// ledger's report, and the jobs it saw start (a job still running is not counted twice).
+void Agent::StartMetrics(const std::vector<LedgerRecord>& records) {
+  std::string boot_id = CurrentBootId();
+  bool this_boot = false;
+  for (const LedgerRecord& record : records) {
+    if (record.event == kEventBoot) {
+      this_boot = record.fields.value("boot_id", "") == boot_id;
+      jobs_seen_.clear();
+    } else if (this_boot && record.event == kEventJobStart) {
+      jobs_seen_.insert(record.fields.value("job_id", ""));
+    }
+  }
+  if (this_boot) {
+    Report report = ComputeReport(records, {.now = static_cast<double>(std::time(nullptr))});
+    busy_seconds_ = report.busy_s;
+    idle_seconds_ = report.idle_s;
+  } else {
+    jobs_seen_.clear();
+  }
+  metrics_textfile_ = settings_.metrics_textfile;
+  if (metrics_textfile_ == kMetricsTextfileAuto) {
+    struct stat info {};
+    bool found = stat(kNodeExporterTextfileDir, &info) == 0 && S_ISDIR(info.st_mode);
+    metrics_textfile_ = found ? std::string(kNodeExporterTextfileDir) + "/osg_worker.prom" : "";
+  }
+  if (!metrics_textfile_.empty()) Log("metrics: textfile " + metrics_textfile_);
+  if (settings_.metrics_port) {
+    Status status = metrics_server_.Listen(*settings_.metrics_port);
+    Log(status.ok()
+            ? "metrics: http://127.0.0.1:" + std::to_string(metrics_server_.port()) + "/metrics"
+            : "metrics: " + status.message() + "; no HTTP endpoint");
+  }
+}
+
+// The interval since the last call is counted in the state it had (the loop changes the state
+// only after a wakeup, and this runs first).
+void Agent::AccountTime(TimePoint now) {
+  double elapsed = std::chrono::duration<double>(now - accounted_at_).count();
+  if (elapsed > 0) {
+    if (accounted_busy_) {
+      busy_seconds_ += elapsed;
+    } else if (accounted_joined_) {
+      idle_seconds_ += elapsed;
+    }
+    accounted_at_ = now;
+  }
+  accounted_busy_ = state_.claims > 0 || state_.jobs > 0;
+  accounted_joined_ = state_.joined;
+}
+
+MetricsSnapshot Agent::Metrics() const {
+  return {.phase = state_.phase,
+          .joined = state_.joined,
+          .slots_claimed = state_.claims,
+          .cores_claimed = cores_claimed_,
+          .cores_total = static_cast<double>(std::thread::hardware_concurrency()),
+          .jobs_running = state_.jobs,
+          .jobs_total = static_cast<int64_t>(jobs_seen_.size()),
+          .busy_seconds = busy_seconds_,
+          .idle_seconds = idle_seconds_,
+          .shutdown_at = state_.shutdown_at,
+          .last_action = last_action_,
+          .last_action_ok = last_action_ok_,
+          .agent_started_at = state_.started_at};
+}
+
+// Rewritten at once when something but the counters changed; otherwise when the loop wakes and
+// half the refresh interval has passed, or at the refresh interval (WaitTimeoutMs).
+void Agent::WriteMetricsTextfile(TimePoint now) {
+  if (metrics_textfile_.empty()) return;
+  MetricsSnapshot snapshot = Metrics();
+  MetricsSnapshot content = snapshot;
+  content.busy_seconds = content.idle_seconds = 0;
+  bool changed = !textfile_written_ || content != *textfile_written_;
+  bool stale = !finished_ && now - textfile_written_at_ >= kTextfileRefresh / 2;
+  if (!changed && !stale) return;
+  Status status =
+      WriteFileAtomically(metrics_textfile_, RenderMetrics(snapshot, std::time(nullptr)), 0644);
+  textfile_written_ = content;
+  textfile_written_at_ = now;
+  if (status.ok() == !textfile_failing_) return;
+  textfile_failing_ = !status.ok();  // say it once when it starts failing, once when it recovers
+  Log(status.ok() ? "metrics: the textfile is writable again"
+                  : "metrics: cannot write the textfile: " + status.message());
 }
 
 }  // namespace osg

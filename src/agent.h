@@ -1,5 +1,6 @@
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "condor_config.h"
@@ -7,6 +8,8 @@
 #include "config.h"
 #include "ledger.h"
 #include "lifecycle.h"
+#include "metrics.h"
+#include "metrics_server.h"
 #include "supervisor.h"
 #include "worker_state.h"
 
@@ -27,7 +30,11 @@ class Agent {
   void OnTransition(Phase from, Phase to, const std::string& reason);
   void RecordJobs(const std::vector<RunningJob>& running);
   void RecordClaims(const std::vector<HeldClaim>& held);
-  void ResumeIdleClock(TimePoint now);
+  void ResumeIdleClock(const std::vector<LedgerRecord>& records, TimePoint now);
+  void StartMetrics(const std::vector<LedgerRecord>& records);
+  void AccountTime(TimePoint now);
+  MetricsSnapshot Metrics() const;
+  void WriteMetricsTextfile(TimePoint now);
   void Refresh(TimePoint now);
   void ProbeJoined(TimePoint now);
   void Execute(const std::vector<Action>& actions, TimePoint now);
@@ -63,6 +70,21 @@ class Agent {
   std::vector<RunningJob> running_;  // as last recorded in the ledger
   std::vector<HeldClaim> held_;      // as last recorded in the ledger
   AdvertisedState advertised_;
+  // Metrics: the textfile ("" off) and the HTTP endpoint, and the counters behind them.
+  std::string metrics_textfile_;
+  MetricsServer metrics_server_;
+  std::set<std::string> jobs_seen_;  // job ids started on this boot (the ledger's, then ours)
+  double busy_seconds_ = 0;
+  double idle_seconds_ = 0;
+  TimePoint accounted_at_{};
+  bool accounted_busy_ = false;
+  bool accounted_joined_ = false;
+  double cores_claimed_ = 0;
+  std::string last_action_;
+  bool last_action_ok_ = false;
+  std::optional<MetricsSnapshot> textfile_written_;  // its content, counters zeroed
+  TimePoint textfile_written_at_{};
+  bool textfile_failing_ = false;
   int64_t wall_at_start_ = 0;    // wall times shown are derived from the monotonic clock
   TimePoint steady_at_start_{};  // the shutdown action ran: wait for SIGTERM only
 };

@@ -47,6 +47,14 @@ int RunCli(int argc, char** argv) {
       ->capture_default_str();
   report->callback([&] { chosen = [&] { return CommandReport(json, ledger_path, su_rate); }; });
 
+  std::string group, pool_host;
+  CLI::App* pool = app.add_subcommand(
+      "pool", "The workers of a WorkerGroupName, from the collector (needs condor_status)");
+  pool->add_option("--group", group, "WorkerGroupName, as in the workers' config")->required();
+  pool->add_option("--pool", pool_host, "Central manager (default: the local COLLECTOR_HOST)");
+  pool->add_flag("--json", json, "Print JSON");
+  pool->callback([&] { chosen = [&] { return CommandPool(group, pool_host, json); }; });
+
   CLI::App* prepare = app.add_subcommand(
       "prepare-image", "Remove config, token, HTCondor state and logs before a snapshot");
   prepare->add_flag("--force", force, "Even if osg-worker or HTCondor is running");

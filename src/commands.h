@@ -14,6 +14,9 @@ int CommandStatus(bool json);
 // Exit 0, or 3 when there is no ledger (or no record in it).
 int CommandReport(bool json, const std::string& ledger_path, double su_per_core_hour);
 int CommandPrepareImage(const std::string& root, bool force);
+// The workers of one WorkerGroupName, from the collector (condor_status). Exit 1 when
+// condor_status is missing or cannot query the collector.
+int CommandPool(const std::string& group, const std::string& pool, bool json);
 
 // Hidden: `cloud-test ec2-terminate` runs Ec2Client's FetchIdentity and TerminateSelf against the
 // given base URLs and prints the outcome (for tests against moto and test servers).

@@ -83,9 +83,10 @@ std::string RenderStateConfig(const AdvertisedState& state) {
          "OSGWorkerState = " +
          QuoteConfigString(state.phase) + "\nOSGWorkerShutdownTime = " +
          (state.shutdown_time ? std::to_string(*state.shutdown_time) : "undefined") +
-         "\nOSGWorkerRetireTime = " + std::to_string(state.retire_time) +
+         "\nOSGWorkerRetireTime = " + std::to_string(state.retire_time) + "\nOSGWorkerIdleSince = " +
+         (state.idle_since ? std::to_string(*state.idle_since) : "undefined") +
          "\nSTARTD_ATTRS = $(STARTD_ATTRS) OSGWorkerState OSGWorkerShutdownTime "
-         "OSGWorkerRetireTime\n";
+         "OSGWorkerRetireTime OSGWorkerIdleSince\n";
 }
 
 std::string RenderStoppingConfig() {

@@ -28,11 +28,13 @@ struct CondorPaths {
 std::string RenderCondorConfig(const Settings& settings, int64_t start_time);
 
 // What the worker's owner sees in its ad (condor_status -af OSGWorkerState ...): the lifecycle
-// phase, when it will shut down if nothing changes, and when it stops taking new jobs.
+// phase, when it will shut down if nothing changes, when it stops taking new jobs, and since
+// when it has been idle (for `osg-worker pool`'s idle minutes).
 struct AdvertisedState {
   std::string phase;
   std::optional<int64_t> shutdown_time;
   int64_t retire_time = 0;
+  std::optional<int64_t> idle_since;
   bool operator==(const AdvertisedState&) const = default;
 };
 std::string RenderStateConfig(const AdvertisedState& state);

@@ -64,14 +64,15 @@ TEST(QuoteConfigString, EscapesWhatHTCondorWouldInterpret) {
 }
 
 TEST(RenderStateConfig, AdvertisesPhaseAndTimes) {
-  EXPECT_EQ(RenderStateConfig({"Idle", 1800001500, 1800604800}),
+  EXPECT_EQ(RenderStateConfig({"Idle", 1800001500, 1800604800, 1800000000}),
             "# Written by osg-worker at every lifecycle change.\n"
             "OSGWorkerState = \"Idle\"\nOSGWorkerShutdownTime = 1800001500\n"
-            "OSGWorkerRetireTime = 1800604800\n"
+            "OSGWorkerRetireTime = 1800604800\nOSGWorkerIdleSince = 1800000000\n"
             "STARTD_ATTRS = $(STARTD_ATTRS) OSGWorkerState OSGWorkerShutdownTime "
-            "OSGWorkerRetireTime\n");
-  EXPECT_NE(RenderStateConfig({"Busy", std::nullopt, 1}).find("OSGWorkerShutdownTime = undefined"),
-            std::string::npos);
+            "OSGWorkerRetireTime OSGWorkerIdleSince\n");
+  std::string busy = RenderStateConfig({"Busy", std::nullopt, 1});
+  EXPECT_NE(busy.find("OSGWorkerShutdownTime = undefined"), std::string::npos);
+  EXPECT_NE(busy.find("OSGWorkerIdleSince = undefined"), std::string::npos);
 }
 
 TEST(InstallCondorConfig, WritesTokenRootOnlyAndClearsAStaleStop) {

@@ -40,6 +40,7 @@ Observation CountSlots(const std::string& lines) {
     if (state == "Claimed" || state == "Matched" || state == "Preempting") {
       ++observation.claims;
       observation.held.push_back({value(7), value(8), value(3), ToCpus(value(5))});
+      observation.cores_claimed += ToCpus(value(5));
     }
     if (activity != "Busy" && activity != "Retiring") continue;
     ++observation.jobs;

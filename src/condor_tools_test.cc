@@ -14,6 +14,7 @@ TEST(CountSlots, CountsClaimsAndJobsOfDynamicSlots) {
       "Matched\tIdle\tundefined\tundefined\tundefined\t1\n");
   EXPECT_EQ(o.claims, 3);
   EXPECT_EQ(o.jobs, 1);
+  EXPECT_EQ(o.cores_claimed, 3);  // the partitionable slot's 2 free cores are not claimed
   ASSERT_EQ(o.running.size(), 1u);
   EXPECT_EQ(o.running[0], (RunningJob{"12.0", "researcher@osgpool.test", "TG-NNNNNN", 1}));
   EXPECT_FALSE(CountSlots("Unclaimed\tIdle\n").Busy());

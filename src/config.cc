@@ -117,13 +117,39 @@ void SetInterface(std::string& field, const std::string& value, Problems& proble
   field = lower;
 }
 
+void SetMetricsPort(Settings& s, const std::string& value, int64_t, Problems& problems) {
+  if (ToLower(value) == "none") return s.metrics_port.reset();
+  bool digits =
+      !value.empty() && value.size() <= 5 &&
+      std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); });
+  int port = digits ? std::stoi(value) : 0;
+  if (port < 1 || port > 65535) {
+    return problems.push_back("\"" + value + "\" is not a port; use 1-65535, or none");
+  }
+  s.metrics_port = port;
+}
+
+void SetMetricsTextfile(Settings& s, const std::string& value, int64_t, Problems& problems) {
+  std::string lower = ToLower(value);
+  if (lower == "none") return s.metrics_textfile.clear();
+  if (lower == kMetricsTextfileAuto) return void(s.metrics_textfile = kMetricsTextfileAuto);
+  bool prom = value.size() > 6 && value.compare(value.size() - 5, 5, ".prom") == 0;
+  if (value[0] != '/' || !prom || value.find("/../") != std::string::npos) {
+    return problems.push_back(
+        "\"" + value +
+        "\" is not an absolute path ending in .prom (node_exporter reads only "
+        "*.prom); or use auto or none");
+  }
+  s.metrics_textfile = value;
+}
+
 struct KeySpec {
   const char* name;
   void (*apply)(Settings&, const std::string& value, int64_t now, Problems& problems);
   const char* help;  // one line, for the README's reference and `check` output
 };
 
-const std::array<KeySpec, 27> kKeys = {{
+const std::array<KeySpec, 29> kKeys = {{
     {"WorkerGroupName",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        CheckLabel(v, p);
@@ -264,6 +290,9 @@ const std::array<KeySpec, 27> kKeys = {{
        s.glidein_resource_name = v;
      },
      "resource name advertised as GLIDEIN_ResourceName"},
+    {"MetricsPort", SetMetricsPort, "serve Prometheus metrics on 127.0.0.1:PORT, or none"},
+    {"MetricsTextfile", SetMetricsTextfile,
+     "node_exporter textfile for the metrics: auto, none, or /absolute/path.prom"},
 }};
 
 bool IsIdentifier(const std::string& key) {
@@ -527,7 +556,11 @@ std::string DescribeSettings(const Settings& s) {
     out << "EC2AccessKeyID       = " << s.ec2_access_key_id << " (secret key not shown)\n";
   }
   out << "GLIDEIN_Site         = " << s.glidein_site << "\n"
-      << "GLIDEIN_ResourceName = " << s.glidein_resource_name << "\n";
+      << "GLIDEIN_ResourceName = " << s.glidein_resource_name << "\n"
+      << "MetricsPort          = "
+      << (s.metrics_port ? "127.0.0.1:" + std::to_string(*s.metrics_port) : "none") << "\n"
+      << "MetricsTextfile      = " << (s.metrics_textfile.empty() ? "none" : s.metrics_textfile)
+      << "\n";
   return out.str();
 }
 

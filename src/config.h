@@ -12,6 +12,8 @@
 namespace osg {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/osg-worker.conf";
+inline constexpr const char* kMetricsTextfileAuto = "auto";
+inline constexpr const char* kNodeExporterTextfileDir = "/var/lib/prometheus/node-exporter";
 
 // What to do to the machine once the worker's work is over.
 struct ShutdownAction {
@@ -62,6 +64,10 @@ struct Settings {
   OpenStackSettings openstack;
   std::string glidein_site = "Cloud";
   std::string glidein_resource_name = "Cloud";
+  std::optional<int> metrics_port;  // none: no HTTP endpoint; else 127.0.0.1:port
+  // Where node_exporter's textfile collector reads our metrics: kMetricsTextfileAuto (the
+  // Debian package's directory, if it exists when the agent starts), "" (off), or a path.
+  std::string metrics_textfile = kMetricsTextfileAuto;
 };
 
 struct LoadedConfig {

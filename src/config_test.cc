@@ -167,6 +167,22 @@ TEST(ParseConfig, OpenStackKeysWithoutTheCloudWarn) {
                                      "Cloud is not openstack"));
 }
 
+TEST(ParseConfig, ReadsTheMetricsSettings) {
+  LoadedConfig defaults = ParseConfig(SeedConfig(), "f", kNow);
+  EXPECT_FALSE(defaults.settings.metrics_port.has_value());
+  EXPECT_EQ(defaults.settings.metrics_textfile, kMetricsTextfileAuto);
+  LoadedConfig set = ParseConfig(
+      SeedConfig() + "MetricsPort = 9618\nMetricsTextfile = /var/lib/x/osg.prom\n", "f", kNow);
+  ASSERT_TRUE(set.ok()) << ::testing::PrintToString(Messages(set));
+  EXPECT_EQ(set.settings.metrics_port, 9618);
+  EXPECT_EQ(set.settings.metrics_textfile, "/var/lib/x/osg.prom");
+  LoadedConfig off =
+      ParseConfig(SeedConfig() + "MetricsPort = none\nMetricsTextfile = None\n", "f", kNow);
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off.settings.metrics_port.has_value());
+  EXPECT_EQ(off.settings.metrics_textfile, "");
+}
+
 struct BadCase {
   const char* name;
   std::string text;
@@ -291,7 +307,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"control_char", kTokenLine + kSeedStart + "WorkerGroupName = a\tb\n",
                 "WorkerGroupName: contains a control character"},
         BadCase{"invalid_utf8", kTokenLine + kSeedStart + "WorkerGroupName = a\xff\n",
-                "WorkerGroupName: is not valid UTF-8"}),
+                "WorkerGroupName: is not valid UTF-8"},
+        BadCase{"bad_port", kTokenLine + kSeedStart + "MetricsPort = 70000\n",
+                ":3: error: MetricsPort: \"70000\" is not a port"},
+        BadCase{"port_word", kTokenLine + kSeedStart + "MetricsPort = http\n",
+                ":3: error: MetricsPort: \"http\" is not a port"},
+        BadCase{
+            "textfile_not_prom", kTokenLine + kSeedStart + "MetricsTextfile = /tmp/x.txt\n",
+            ":3: error: MetricsTextfile: \"/tmp/x.txt\" is not an absolute path ending in .prom"},
+        BadCase{"textfile_relative", kTokenLine + kSeedStart + "MetricsTextfile = x.prom\n",
+                "MetricsTextfile: \"x.prom\" is not an absolute path"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ParseConfig, DuplicateKeyWarnsAndTheLastWins) {

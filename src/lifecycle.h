@@ -49,6 +49,7 @@ struct Observation {
   int jobs = 0;                     // running jobs
   std::vector<RunningJob> running;  // their details, when known
   std::vector<HeldClaim> held;      // the claims' details, when known
+  double cores_claimed = 0;         // Cpus of the claimed slots (for metrics)
   bool Busy() const { return claims > 0 || jobs > 0; }
 };
 

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
 namespace osg {
 namespace {
 
@@ -25,7 +27,7 @@ char** MinimalEnvironment() {
   return env;
 }
 
-pid_t Spawn(const std::vector<std::string>& argv, int stdout_fd) {
+pid_t Spawn(const std::vector<std::string>& argv, int stdout_fd, char** env) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDOUT_FILENO);
@@ -41,7 +43,7 @@ pid_t Spawn(const std::vector<std::string>& argv, int stdout_fd) {
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
   std::vector<char*> args = CArgs(argv);
-  if (posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), MinimalEnvironment()) != 0) {
+  if (posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), env) != 0) {
     pid = -1;
   }
   posix_spawn_file_actions_destroy(&actions);
@@ -53,13 +55,18 @@ pid_t Spawn(const std::vector<std::string>& argv, int stdout_fd) {
 
 bool ProcessAlive(int64_t pid) { return pid > 0 && kill(static_cast<pid_t>(pid), 0) == 0; }
 
-pid_t SpawnProcess(const std::vector<std::string>& argv) { return Spawn(argv, -1); }
+pid_t SpawnProcess(const std::vector<std::string>& argv) {
+  return Spawn(argv, -1, MinimalEnvironment());
+}
 
-CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+namespace {
+
+CommandResult Run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                  char** env) {
   CommandResult result;
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) return result;
-  pid_t pid = Spawn(argv, pipe_fds[1]);
+  pid_t pid = Spawn(argv, pipe_fds[1], env);
   close(pipe_fds[1]);
   if (pid < 0) {
     close(pipe_fds[0]);
@@ -88,6 +95,17 @@ CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::mill
   }
   if (!timed_out && WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
   return result;
+}
+
+}  // namespace
+
+CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  return Run(argv, timeout, MinimalEnvironment());
+}
+
+CommandResult RunUserCommand(const std::vector<std::string>& argv,
+                             std::chrono::milliseconds timeout) {
+  return Run(argv, timeout, environ);
 }
 
 }  // namespace osg

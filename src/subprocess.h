@@ -20,6 +20,12 @@ struct CommandResult {
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// The same, but the child inherits our whole environment: for commands a user runs by hand on
+// their own machine (`osg-worker pool`), whose HTCondor tools may need CONDOR_CONFIG, HOME (for
+// ~/.condor/tokens.d) or _CONDOR_* settings. Never use it from the agent.
+CommandResult RunUserCommand(const std::vector<std::string>& argv,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
 // Starts argv in the background with the same minimal environment; returns its pid or -1.
 pid_t SpawnProcess(const std::vector<std::string>& argv);
 
