@@ -180,6 +180,9 @@ Report ComputeReport(const std::vector<LedgerRecord>& records, const ReportOptio
   }
   report.started_at = records[first].time;
   report.ended_at = ending ? records[*ending].time : std::max(options.now, records.back().time);
+  // A wall clock stepped back can put the ending before the start (found by fuzz/ledger_fuzz):
+  // the span is then empty, and std::clamp below needs lo <= hi.
+  report.ended_at = std::max(report.ended_at, report.started_at);
   report.shut_down = ending.has_value();
 
   Sweep sweep(&report);

@@ -86,6 +86,15 @@ std::vector<std::string> ConfigSyntaxProblems(std::string_view expression) {
         "expression");
     return problems;
   }
+  // The config parser never passes a line break or a NUL, but this check is the contract for
+  // whatever renders START: a NUL ends HTCondor's ClassAd parse early (found by
+  // fuzz/start_expr_fuzz: "1\n\0..." parsed as "1"), so what it checked is not what is rendered.
+  if (std::any_of(expression.begin(), expression.end(), [](unsigned char c) {
+        return (c < 0x20 && c != '\t') || c == 0x7f;
+      })) {
+    problems.push_back("contains a line break or another control character; Start must be one line");
+    return problems;
+  }
   if (expression.find("@=") != std::string_view::npos) {
     problems.push_back(
         "contains HTCondor configuration syntax \"@=\" (a multi-line value); Start must be a "
