@@ -1,5 +1,6 @@
 #include "condor_config.h"
 
+#include <classad/classad_distribution.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -7,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
 
 #include "files.h"
 #include "test_token.h"
@@ -61,6 +64,29 @@ TEST(QuoteConfigString, EscapesWhatHTCondorWouldInterpret) {
   EXPECT_EQ(QuoteConfigString("a\"b"), "\"a\\\"b\"");
   EXPECT_EQ(QuoteConfigString("back\\slash"), "\"back\\slash\"");
   EXPECT_EQ(QuoteConfigString("$(HOSTNAME)"), "\"$(DOLLAR)(HOSTNAME)\"");
+}
+
+// What the startd makes of a quoted value: HTCondor's own ClassAd library, in the old syntax that
+// it reads config values with (the '$' layer before it is HTCondor's macro expansion).
+std::optional<std::string> ReadBackAsHTCondor(const std::string& quoted) {
+  classad::ClassAdParser parser;
+  parser.SetOldClassAd(true);
+  std::unique_ptr<classad::ExprTree> tree(parser.ParseExpression(quoted, /*full=*/true));
+  if (!tree) return std::nullopt;
+  classad::ClassAd scope;
+  tree->SetParentScope(&scope);
+  classad::Value value;
+  std::string text;
+  if (!tree->Evaluate(value) || !value.IsStringValue(text)) return std::nullopt;
+  return text;
+}
+
+TEST(QuoteConfigString, HTCondorReadsBackExactlyTheText) {
+  for (std::string text : {"My Test Workers", "a\"b", "\"", "back\\slash", "trailing\\",
+                           "x\\\" ; Foo = \"y", "a\" || true || \"b", "@=end", "include : /x",
+                           "# not a comment", "caf\xc3\xa9 \xe2\x9c\x93", ""}) {
+    EXPECT_EQ(ReadBackAsHTCondor(QuoteConfigString(text)), text) << QuoteConfigString(text);
+  }
 }
 
 TEST(RenderStateConfig, AdvertisesPhaseAndTimes) {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include "start_expr.h"
 #include "text.h"
@@ -18,14 +19,39 @@ namespace {
 
 using Problems = std::vector<std::string>;
 
+// The longest value of any key. A token is a few hundred bytes and a Start expression a line or
+// two; anything near this long is a paste gone wrong or an attempt to feed HTCondor's parsers
+// text that nobody reviewed.
+constexpr size_t kMaxValueBytes = 4096;
+
+// Checked for every value before the key's own check, since some values are rendered into
+// HTCondor's configuration and the others into logs and status output. A NUL would cut the
+// rendered line short for C readers, and a control character (a lone \r, an escape sequence) hides
+// text from the person reading it; no setting needs either. Tab is left to the keys: blank in
+// Start, refused in labels. The message never quotes the value: it may be the token.
+void CheckValueBytes(const std::string& value, Problems& problems) {
+  if (value.size() > kMaxValueBytes) {
+    problems.push_back("is " + std::to_string(value.size()) + " bytes long; the limit is " +
+                       std::to_string(kMaxValueBytes));
+  }
+  if (value.find('\0') != std::string::npos) {
+    problems.push_back("contains a NUL byte");
+  } else if (std::any_of(value.begin(), value.end(), [](unsigned char c) {
+               return (c < 0x20 && c != '\t') || c == 0x7f;
+             })) {
+    problems.push_back("contains a control character");
+  }
+  if (!IsValidUtf8(value)) problems.push_back("is not valid UTF-8");
+}
+
+// WorkerGroupName and GLIDEIN_*: any printable text, passed to the worker's ad byte for byte.
+// These are escaped, not refused (QuoteConfigString: '"' as \", '$' as $(DOLLAR)), because they
+// are free text that owners already fill with anything ("Bob's $5 workers") and the seed's query
+// must find them as written.
 void CheckLabel(const std::string& value, Problems& problems) {
   if (value.empty()) problems.push_back("must not be empty");
   if (value.size() > 256) problems.push_back("is longer than 256 characters");
-  if (!IsValidUtf8(value)) problems.push_back("is not valid UTF-8");
-  if (std::any_of(value.begin(), value.end(),
-                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
-    problems.push_back("contains a control character");
-  }
+  if (value.find('\t') != std::string::npos) problems.push_back("contains a control character");
 }
 
 void SetToken(Settings& s, const std::string& value, int64_t now, Problems& problems) {
@@ -301,6 +327,19 @@ bool IsIdentifier(const std::string& key) {
                      [](unsigned char c) { return std::isalnum(c) || c == '_'; });
 }
 
+// HTCondor's `include : FILE` and `use CATEGORY : NAME` lines: they would pull in text that this
+// file's checks never saw, so they are refused by name rather than as a line without '='.
+bool IsConfigDirective(const std::string& line) {
+  for (std::string_view directive : {"include", "use"}) {
+    if (line.size() > directive.size() && ToLower(line.substr(0, directive.size())) == directive &&
+        (std::isspace(static_cast<unsigned char>(line[directive.size()])) ||
+         line[directive.size()] == ':')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 const KeySpec* FindKey(const std::string& key) {
   for (const KeySpec& spec : kKeys) {
     if (ToLower(spec.name) == ToLower(key)) return &spec;
@@ -336,6 +375,12 @@ class Parser {
       if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF from a Windows editor
       std::string trimmed = Trim(line);
       if (trimmed.empty() || trimmed[0] == '#') continue;
+      if (IsConfigDirective(trimmed)) {
+        Error(line_number, "",
+              "HTCondor's \"" + ToLower(trimmed.substr(0, trimmed.find_first_of(" \t:="))) +
+                  "\" lines are not allowed here; this file holds only \"Key = value\" lines");
+        continue;
+      }
       size_t equals = trimmed.find('=');
       std::string key = equals == std::string::npos ? "" : Trim(trimmed.substr(0, equals));
       bool indented = std::isspace(static_cast<unsigned char>(line[0])) != 0;
@@ -407,7 +452,8 @@ class Parser {
       it->second = line_number;
     }
     Problems problems;
-    spec->apply(result_.settings, value, now_, problems);
+    CheckValueBytes(value, problems);
+    if (problems.empty()) spec->apply(result_.settings, value, now_, problems);
     for (const std::string& problem : problems) Error(line_number, key, problem);
   }
 

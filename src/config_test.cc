@@ -5,14 +5,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <tuple>
 
+#include "condor_config.h"
 #include "test_token.h"
 
 namespace osg {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr int64_t kNow = 1800000000;
@@ -231,7 +235,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"start_continuation", kTokenLine + "Start = Cpus > 1 \\\n",
                 ":2: error: Start: ends with a backslash"},
         BadCase{"start_macro", kTokenLine + "Start = $(FULL_HOSTNAME) == \"x\"\n",
-                "Start: contains HTCondor configuration syntax \"$(\""},
+                ":2: error: Start: contains \"$\", which HTCondor's configuration reads as a macro"},
+        BadCase{"include_line", "include : /etc/passwd\n" + kTokenLine + kSeedStart,
+                ":1: error: HTCondor's \"include\" lines are not allowed here"},
+        BadCase{"use_line", kTokenLine + kSeedStart + "use ROLE : Execute\n",
+                ":3: error: HTCondor's \"use\" lines are not allowed here"},
         BadCase{"start_append", kTokenLine + "Start @= x\n",
                 ":2: error: Start: HTCondor's \"@=\" multi-line syntax is not allowed"},
         BadCase{"start_include", kTokenLine + "Start = include : /etc/passwd\n",
@@ -318,6 +326,109 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"textfile_relative", kTokenLine + kSeedStart + "MetricsTextfile = x.prom\n",
                 "MetricsTextfile: \"x.prom\" is not an absolute path"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// Config injection: each attempt, in each key. A value is either refused with an error naming
+// the file, its line and the key, or (free-text labels only) accepted and rendered inert.
+struct Injection {
+  const char* name;
+  std::string value;
+  bool inert_in_labels;  // text that QuoteConfigString makes harmless in a label
+  std::string error;     // for the value checks every key shares: part of the message
+};
+
+const Injection kInjections[] = {
+    {"macro", "x $(FULL_HOSTNAME) y", true, ""},
+    {"env_macro", "$ENV(HOME)", true, ""},
+    {"int_macro", "\"$INT(X)\"", true, ""},
+    {"match_macro", "$$(Memory)", true, ""},
+    {"heredoc", "@=end", true, ""},
+    {"include_text", "include : /etc/passwd", true, ""},
+    {"continuation", "x \\", true, ""},
+    {"quote_breakout", "a\" || true || \"b", true, ""},
+    {"carriage_return", "a\rSTART = True", false, "contains a control character"},
+    {"escape_sequence", "a\x1b[2Jb", false, "contains a control character"},
+    {"nul", std::string("a\0b", 3), false, "contains a NUL byte"},
+    {"invalid_utf8", "caf\xe9", false, "is not valid UTF-8"},
+    {"utf16_surrogate", "a\xed\xa0\x80", false, "is not valid UTF-8"},
+    {"overlong_slash", "a\xc0\xaf", false, "is not valid UTF-8"},
+    {"very_long", std::string(5000, 'x'), false, "is 5000 bytes long; the limit is 4096"},
+};
+
+const char* const kInjectedKeys[] = {
+    "WorkerGroupName", "GLIDEIN_Site",   "GLIDEIN_ResourceName", "Start",
+    "Token",           "CentralManager", "IdleTimeout",          "MaxLifetime",
+    "ShutdownAction",  "Cloud",          "EC2MetadataURL",       "EC2Endpoint",
+};
+
+bool IsLabel(const std::string& key) {
+  return key == "WorkerGroupName" || key == "GLIDEIN_Site" || key == "GLIDEIN_ResourceName";
+}
+
+// The seed file with `key` set to `value` on line 3 (Token and Start replace the seed's own).
+std::string ConfigWith(const std::string& key, const std::string& value) {
+  std::string token = key == "Token" ? "WorkerGroupName = w\n" : kTokenLine;
+  std::string start = key == "Start" ? "WorkerGroupName = w\n" : kSeedStart;
+  return token + start + key + " = " + value + "\n";
+}
+
+class InjectionTest
+    : public ::testing::TestWithParam<std::tuple<const char*, Injection>> {};
+
+TEST_P(InjectionTest, IsRefusedOnItsLineOrRenderedInert) {
+  const auto& [key, injection] = GetParam();
+  LoadedConfig loaded = ParseConfig(ConfigWith(key, injection.value), "/etc/osg-worker.conf", kNow);
+  if (IsLabel(key) && injection.inert_in_labels) {
+    ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+    std::string rendered = RenderCondorConfig(loaded.settings, kNow);
+    EXPECT_THAT(rendered, HasSubstr("\n" + std::string(key) + " = " +
+                                    QuoteConfigString(injection.value) + "\n"));
+    Settings plain = loaded.settings;
+    plain.worker_group_name = plain.glidein_site = plain.glidein_resource_name = "w";
+    std::string plain_rendered = RenderCondorConfig(plain, kNow);
+    EXPECT_EQ(std::count(rendered.begin(), rendered.end(), '\n'),
+              std::count(plain_rendered.begin(), plain_rendered.end(), '\n'));
+    return;
+  }
+  EXPECT_FALSE(loaded.ok()) << key << " accepted " << ::testing::PrintToString(injection.value);
+  std::vector<std::string> on_line;
+  for (const Diagnostic& d : loaded.diagnostics) {
+    if (d.severity == Diagnostic::Severity::kError && d.file == "/etc/osg-worker.conf" &&
+        d.line == 3 && d.key == key) {
+      on_line.push_back(d.message);
+    }
+    EXPECT_THAT(d.ToString(), ::testing::Not(HasSubstr(kToken.substr(20, 40))));
+  }
+  ASSERT_FALSE(on_line.empty()) << "no error on line 3 for " << key << ": "
+                                << ::testing::PrintToString(Messages(loaded));
+  if (!injection.error.empty()) {
+    EXPECT_THAT(on_line, ElementsAre(HasSubstr(injection.error)));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryKey, InjectionTest,
+                         ::testing::Combine(::testing::ValuesIn(kInjectedKeys),
+                                            ::testing::ValuesIn(kInjections)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param)) + "_" +
+                                  std::get<1>(info.param).name;
+                         });
+
+TEST(ParseConfig, LabelsKeepDollarsAndRenderThemInert) {
+  LoadedConfig loaded = ParseConfig(
+      SeedConfig() + "WorkerGroupName = Bob's $5 workers $(HOME) \"q\" x\\\n", "f", kNow);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+  EXPECT_EQ(loaded.settings.worker_group_name, "Bob's $5 workers $(HOME) \"q\" x\\");
+  EXPECT_THAT(RenderCondorConfig(loaded.settings, kNow),
+              HasSubstr("\nWorkerGroupName = \"Bob's $(DOLLAR)5 workers $(DOLLAR)(HOME) \\\"q\\\" "
+                        "x\\\"\n"));
+}
+
+TEST(ParseConfig, AValueOfExactlyTheLimitIsAccepted) {
+  LoadedConfig loaded = ParseConfig(
+      SeedConfig() + "EC2Endpoint = http://" + std::string(4096 - 7, 'e') + "\nCloud = ec2\n", "f",
+      kNow);
+  EXPECT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+}
 
 TEST(ParseConfig, DuplicateKeyWarnsAndTheLastWins) {
   LoadedConfig loaded =

@@ -6,6 +6,8 @@
 namespace osg {
 namespace {
 
+constexpr int64_t kMaxSeconds = 100LL * 365 * 86400;  // a century: more than any setting needs
+
 std::optional<int64_t> UnitSeconds(char unit) {
   switch (unit) {
     case 's':
@@ -32,13 +34,16 @@ std::optional<Seconds> ParseDuration(std::string_view text) {
     int64_t number = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
       number = number * 10 + (text[i] - '0');
-      if (number > 100LL * 365 * 86400) return std::nullopt;  // also guards overflow
+      if (number > kMaxSeconds) return std::nullopt;  // also guards overflow
       ++i;
     }
     if (i == text.size()) return std::nullopt;  // bare number: no unit
     auto unit = UnitSeconds(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
     if (!unit) return std::nullopt;
     total += number * *unit;
+    // The sum too: "9999999d" passes the number's check, yet steady_clock (nanoseconds in an
+    // int64_t, about 292 years) could not add it to a time point without overflowing.
+    if (total > kMaxSeconds) return std::nullopt;
     ++i;
   }
   return Seconds(total);

@@ -20,6 +20,14 @@ TEST(ParseDuration, RefusesAmbiguousOrMalformed) {
   }
 }
 
+// Found by fuzz/duration_fuzz: each number was capped, their sum was not, and steady_clock
+// (nanoseconds) overflowed adding it to a time point.
+TEST(ParseDuration, RefusesMoreThanACentury) {
+  EXPECT_EQ(ParseDuration("36500d"), Seconds(100LL * 365 * 86400));
+  EXPECT_EQ(ParseDuration("36500d1s"), std::nullopt);
+  EXPECT_EQ(ParseDuration("9999999d"), std::nullopt);
+}
+
 TEST(FormatDuration, IsStable) {
   EXPECT_EQ(FormatDuration(Seconds(1500)), "25m0s");
   EXPECT_EQ(FormatDuration(Seconds(45)), "45s");

@@ -67,6 +67,24 @@ std::string XmlElementText(const std::string& xml, const std::string& tag, size_
   return text;
 }
 
+Status ParseRoleCredentials(std::string_view json_text, const std::string& role,
+                            AwsCredentials* out) {
+  // Only field names appear in these errors: the document itself holds the secret.
+  nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return Status::Error("the credentials of role " + role + " are not a JSON object");
+  }
+  AwsCredentials c{JsonString(doc, "AccessKeyId"), JsonString(doc, "SecretAccessKey"),
+                   JsonString(doc, "Token")};
+  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
+    return Status::Error("the credentials of role " + role +
+                         " lack AccessKeyId or SecretAccessKey (Code: " + JsonString(doc, "Code") +
+                         ")");
+  }
+  *out = std::move(c);
+  return Status::Ok();
+}
+
 CloudResult ClassifyTerminateResponse(const HttpResponse& response) {
   using Outcome = CloudResult::Outcome;
   if (!response.error.empty()) {
@@ -187,20 +205,7 @@ Status Ec2Client::FetchRoleCredentials(const std::string& token) {
   if (role.empty()) return Status::Error("the instance has no role: no credentials for EC2");
   s = ImdsGet(token, "/latest/meta-data/iam/security-credentials/" + role, &text);
   if (!s.ok()) return s;
-  // Only field names appear in these errors: the document itself holds the secret.
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    return Status::Error("the credentials of role " + role + " are not a JSON object");
-  }
-  AwsCredentials c{JsonString(doc, "AccessKeyId"), JsonString(doc, "SecretAccessKey"),
-                   JsonString(doc, "Token")};
-  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
-    return Status::Error("the credentials of role " + role +
-                         " lack AccessKeyId or SecretAccessKey (Code: " + JsonString(doc, "Code") +
-                         ")");
-  }
-  credentials_ = std::move(c);
-  return Status::Ok();
+  return ParseRoleCredentials(text, role, &credentials_);
 }
 
 Status Ec2Client::FetchIdentity() {

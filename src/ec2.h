@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "cloud.h"
 #include "http.h"
@@ -67,6 +68,12 @@ Status ChooseEc2Credentials(const AwsCredentials& from_config, const EnvLookup& 
 // kAlreadyGone; 5xx, 409, 429, throttling and transport errors -> kRetry; other errors (401/403
 // AuthFailure, UnauthorizedOperation, ...) -> kRefused.
 CloudResult ClassifyTerminateResponse(const HttpResponse& response);
+
+// Reads the instance role's credentials document from the metadata service
+// (iam/security-credentials/<role>): AccessKeyId, SecretAccessKey, Token. Errors name `role` and
+// the missing fields, never a value: the document holds the secret.
+Status ParseRoleCredentials(std::string_view json_text, const std::string& role,
+                            AwsCredentials* out);
 
 // The text of the first <tag>...</tag> in `xml` at or after `from`, or "" (no entities decoded:
 // EC2's codes and state names have none).

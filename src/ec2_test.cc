@@ -105,6 +105,28 @@ TEST(XmlElementText, FindsTheFirstElementFromAnOffset) {
   EXPECT_EQ(XmlElementText("<Message><![CDATA[a <b>]]></Message>", "Message"), "a <b>");
 }
 
+TEST(ParseRoleCredentials, ReadsTheMetadataDocument) {
+  AwsCredentials c;
+  ASSERT_TRUE(ParseRoleCredentials(R"({"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAX",
+      "SecretAccessKey":"s3cr3t","Token":"tok","Expiration":"2026-11-25T00:00:00Z"})",
+                                   "worker-role", &c)
+                  .ok());
+  EXPECT_EQ(c.access_key_id, "ASIAX");
+  EXPECT_EQ(c.secret_access_key, "s3cr3t");
+  EXPECT_EQ(c.session_token, "tok");
+}
+
+TEST(ParseRoleCredentials, ErrorsNameTheRoleNeverAValue) {
+  AwsCredentials c;
+  Status s = ParseRoleCredentials(R"({"Code":"AssumeRoleUnauthorizedAccess"})", "worker-role", &c);
+  EXPECT_EQ(s.message(),
+            "the credentials of role worker-role lack AccessKeyId or SecretAccessKey (Code: "
+            "AssumeRoleUnauthorizedAccess)");
+  s = ParseRoleCredentials(R"({"AccessKeyId":"ASIAX","SecretAccessKey":"s3cr3t)", "r", &c);
+  EXPECT_EQ(s.message(), "the credentials of role r are not a JSON object");
+  EXPECT_TRUE(c.secret_access_key.empty());
+}
+
 TEST(Ec2Client, TerminateBeforeIdentityAsksToRetry) {
   Ec2Client client(Ec2Endpoints{"http://127.0.0.1:9", "http://127.0.0.1:9"});
   EXPECT_EQ(client.TerminateSelf().outcome, Outcome::kRetry);

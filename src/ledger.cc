@@ -17,6 +17,8 @@
 namespace osg {
 namespace {
 
+constexpr double kMaxLedgerTime = 1e11;  // seconds since the epoch: the year 5138
+
 std::string Crc32Hex(std::string_view text) {
   uLong crc = crc32_z(0L, Z_NULL, 0);
   crc = crc32_z(crc, reinterpret_cast<const Bytef*>(text.data()), text.size());
@@ -63,6 +65,12 @@ std::optional<LedgerRecord> ParseLine(std::string_view line, std::string* why) {
   }
   LedgerRecord record;
   record.time = object["t"].get<double>();
+  // Append writes the wall clock; a time before 1970 or after the year 5000 is no such time, and
+  // would overflow the clock arithmetic of whoever resumes from it.
+  if (!(record.time >= 0 && record.time < kMaxLedgerTime)) {
+    *why = "time out of range";
+    return std::nullopt;
+  }
   record.event = object["event"].get<std::string>();
   object.erase("t");
   object.erase("event");
@@ -152,21 +160,26 @@ Status Ledger::Append(const LedgerRecord& record) {
 }
 
 LedgerReadResult ReadLedger(const std::string& path) {
-  LedgerReadResult result;
   std::optional<std::string> text = ReadFile(path);
   if (!text) {
+    LedgerReadResult result;
     std::error_code ec;
     if (std::filesystem::exists(path, ec)) result.notes.push_back("cannot read " + path);
     return result;
   }
+  return ParseLedgerText(*text, path);
+}
+
+LedgerReadResult ParseLedgerText(std::string_view text, const std::string& name) {
+  LedgerReadResult result;
   result.found = true;
   size_t start = 0;
   int number = 0;
-  while (start < text->size()) {
-    size_t end = text->find('\n', start);
-    bool last_unended = end == std::string::npos;
-    if (last_unended) end = text->size();
-    std::string_view line(text->data() + start, end - start);
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    bool last_unended = end == std::string_view::npos;
+    if (last_unended) end = text.size();
+    std::string_view line = text.substr(start, end - start);
     start = end + 1;
     ++number;
     if (line.empty()) continue;
@@ -179,7 +192,7 @@ LedgerReadResult ReadLedger(const std::string& path) {
       continue;
     }
     ++result.skipped;
-    result.notes.push_back(path + ":" + std::to_string(number) + ": " +
+    result.notes.push_back(name + ":" + std::to_string(number) + ": " +
                            (last_unended ? "torn last line (a write cut short), " : "") + why +
                            "; skipped");
   }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "status.h"
@@ -85,6 +86,10 @@ struct LedgerReadResult {
 
 // Never fails: a torn or corrupt line is skipped and noted, the rest is returned.
 LedgerReadResult ReadLedger(const std::string& path);
+
+// What ReadLedger does with the file's bytes (pure, for tests and the fuzzer); `name` prefixes
+// each note. `found` is set: the text is there.
+LedgerReadResult ParseLedgerText(std::string_view text, const std::string& name);
 
 // For an agent restarted without a reboot: if the records say that on boot `boot_id` the worker
 // became idle and nothing (claim, job, idle_end, leaving the pool) happened since, returns the

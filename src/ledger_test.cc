@@ -75,6 +75,26 @@ TEST_F(LedgerFile, RoundTrip) {
   EXPECT_EQ(read.records[3].fields["exit_code"], 0);
 }
 
+TEST(ParseLedgerText, ReadsBytesAsReadLedgerReadsTheFile) {
+  std::string good = FormatLedgerLine(Record(5, kEventJoined));
+  LedgerReadResult read =
+      ParseLedgerText(good + "\n{\"t\":6,\"event\":\"left\"}\tffffffff\n\n" + good, "name");
+  EXPECT_TRUE(read.found);
+  EXPECT_THAT(Events(read.records), ElementsAre("joined", "joined"));
+  EXPECT_THAT(read.notes, ElementsAre("name:2: checksum mismatch; skipped"));
+}
+
+// Found by fuzz/ledger_fuzz: a checksummed "t" of 1e308 reached the report's and the agent's
+// integer conversions.
+TEST(ParseLedgerText, SkipsATimeNoClockHolds) {
+  std::string far = FormatLedgerLine(Record(1e308, kEventIdleStart));
+  std::string before = FormatLedgerLine(Record(-1, kEventIdleStart));
+  LedgerReadResult read = ParseLedgerText(far + "\n" + before + "\n", "l");
+  EXPECT_THAT(read.records, ElementsAre());
+  EXPECT_THAT(read.notes, ElementsAre("l:1: time out of range; skipped",
+                                      "l:2: time out of range; skipped"));
+}
+
 TEST_F(LedgerFile, PrivateFileInPrivateDirectory) {
   Ledger ledger(path_);
   ASSERT_TRUE(ledger.Append(Record(1, kEventJoined)).ok());

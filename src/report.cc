@@ -149,11 +149,15 @@ std::string Fixed(double value, int digits) {
   return text;
 }
 
+// Clamped like Utc below: a span from a corrupt ledger must print, not overflow llround.
 std::string Duration(double seconds) {
-  return FormatDuration(Seconds(std::llround(std::max(seconds, 0.0))));
+  return FormatDuration(Seconds(std::llround(std::clamp(seconds, 0.0, 1e15))));
 }
 
-std::string Utc(double t) { return FormatUtc(static_cast<int64_t>(std::floor(t))); }
+// Clamped: a field of a hand-edited ledger (booted_at = 1e308) must print, not overflow the cast.
+std::string Utc(double t) {
+  return FormatUtc(static_cast<int64_t>(std::floor(std::clamp(t, -1e15, 1e15))));
+}
 
 std::string ShutdownLine(const Report& r) {
   std::string reason = r.shutdown_reason.empty() ? "" : ": " + r.shutdown_reason;
@@ -179,6 +183,9 @@ Report ComputeReport(const std::vector<LedgerRecord>& records, const ReportOptio
   }
   report.started_at = records[first].time;
   report.ended_at = ending ? records[*ending].time : std::max(options.now, records.back().time);
+  // A wall clock stepped back can put the ending before the start (found by fuzz/ledger_fuzz):
+  // the span is then empty, and std::clamp below needs lo <= hi.
+  report.ended_at = std::max(report.ended_at, report.started_at);
   report.shut_down = ending.has_value();
 
   Sweep sweep(&report);
@@ -190,7 +197,8 @@ Report ComputeReport(const std::vector<LedgerRecord>& records, const ReportOptio
       report.boot_id = Str(r, "boot_id");
       report.started_at = std::min(report.started_at, Number(r, "booted_at", report.started_at));
     } else if (r.event == kEventConfigAccepted) {
-      report.cpus = static_cast<int>(Number(r, "cpus", 0));
+      double cpus = Number(r, "cpus", 0);  // 0, unknown, unless a plausible count
+      report.cpus = cpus >= 0 && cpus <= 1e6 ? static_cast<int>(cpus) : 0;
     } else if (r.event == kEventShutdownDecision) {
       report.shutdown_decided_at = r.time;
       report.shutdown_reason = Str(r, "reason");

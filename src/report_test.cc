@@ -173,6 +173,27 @@ TEST(ComputeReport, BootTimeFromTheBootRecordCountsAsUp) {
   EXPECT_DOUBLE_EQ(ComputeReport(records, {.now = kT0 + 3600}).up_s, 3600);
 }
 
+// Found by fuzz/ledger_fuzz: cpus and booted_at were cast from any double, 1e300 included.
+TEST(ComputeReport, ImplausibleNumbersFromTheLedgerAreIgnored) {
+  std::vector<LedgerRecord> records = {
+      At(0, kEventBoot, {{"boot_id", "b"}, {"booted_at", -1e300}}),
+      At(1, kEventConfigAccepted, {{"cpus", 1e300}}),
+  };
+  Report report = ComputeReport(records, {1.0, kT0 + 60});
+  EXPECT_EQ(report.cpus, 0);
+  EXPECT_NE(FormatReport(report), "");
+}
+
+// Found by fuzz/ledger_fuzz: a shutdown_action written after the wall clock stepped back ends
+// the life before it started, and std::clamp(t, start, end) had lo > hi.
+TEST(ComputeReport, AnEndBeforeTheStartIsAnEmptySpan) {
+  std::vector<LedgerRecord> records = Boot("b", 100);
+  records.push_back(At(0, kEventShutdownAction, {{"action", "poweroff"}, {"result", "ok"}}));
+  Report report = ComputeReport(records, {1.0, kT0 + 200});
+  EXPECT_EQ(report.ended_at, report.started_at);
+  EXPECT_EQ(report.up_s, 0);
+}
+
 TEST(FormatReport, Human) {
   EXPECT_EQ(FormatReport(ComputeReport(WholeLife(), {.su_per_core_hour = 0.5, .now = kT0 + 1})),
             "instance:    boot b1, since 2027-01-15 08:00:00 UTC\n"

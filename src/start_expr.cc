@@ -75,13 +75,31 @@ constexpr std::array kMachineAttributes = {
 // Config syntax that HTCondor would act on when it reads the rendered START line.
 std::vector<std::string> ConfigSyntaxProblems(std::string_view expression) {
   std::vector<std::string> problems;
-  for (const char* bad : {"$(", "$$(", "$ENV(", "@="}) {
-    if (expression.find(bad) != std::string_view::npos) {
-      problems.push_back(std::string("contains HTCondor configuration syntax \"") + bad +
-                         "\", which would be expanded in the rendered configuration; Start must be "
-                         "a plain ClassAd expression");
-      return problems;
-    }
+  // Any '$', not only "$(": HTCondor expands $ENV(..), $INT(..), $RANDOM_CHOICE(..) and more, even
+  // inside a ClassAd string. START is rendered as written (so that condor_config_val shows the
+  // owner's own text), hence refused rather than escaped: no ClassAd needs a '$' outside a string,
+  // and a project name or owner holds none.
+  if (expression.find('$') != std::string_view::npos) {
+    problems.push_back(
+        "contains \"$\", which HTCondor's configuration reads as a macro ($(NAME), $ENV(NAME), "
+        "$INT(...)) and would expand in the rendered START; Start must be a plain ClassAd "
+        "expression");
+    return problems;
+  }
+  // The config parser never passes a line break or a NUL, but this check is the contract for
+  // whatever renders START: a NUL ends HTCondor's ClassAd parse early (found by
+  // fuzz/start_expr_fuzz: "1\n\0..." parsed as "1"), so what it checked is not what is rendered.
+  if (std::any_of(expression.begin(), expression.end(), [](unsigned char c) {
+        return (c < 0x20 && c != '\t') || c == 0x7f;
+      })) {
+    problems.push_back("contains a line break or another control character; Start must be one line");
+    return problems;
+  }
+  if (expression.find("@=") != std::string_view::npos) {
+    problems.push_back(
+        "contains HTCondor configuration syntax \"@=\" (a multi-line value); Start must be a "
+        "plain ClassAd expression on one line");
+    return problems;
   }
   static const std::regex include_word(R"((^|[^A-Za-z0-9_.])include([^A-Za-z0-9_]|$))",
                                        std::regex::icase);

@@ -1,5 +1,6 @@
 #include "token.h"
 
+#include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -31,7 +32,9 @@ std::string StringClaim(const nlohmann::json& object, const char* name) {
 std::optional<int64_t> TimeClaim(const nlohmann::json& object, const char* name) {
   auto it = object.find(name);
   if (it == object.end() || !it->is_number()) return std::nullopt;
-  return it->get<int64_t>();
+  // Through double and clamped: "exp": 1e300 is a valid JSON number that no int64_t holds (the
+  // cast would be undefined), and is as good as never expiring; -1e300 as long expired.
+  return static_cast<int64_t>(std::clamp(it->get<double>(), -1e15, 1e15));
 }
 
 }  // namespace

@@ -34,6 +34,18 @@ TEST(ParseTokenClaims, RejectsWhatIsNotAJwt) {
   }
 }
 
+TEST(ParseTokenClaims, TimesBeyondInt64AreClamped) {
+  auto exp = [](const std::string& value) {
+    std::string token = testing::EncodeBase64Url(R"({"alg":"HS256"})") + "." +
+                        testing::EncodeBase64Url(R"({"iss":"i","sub":"s","exp":)" + value + "}") +
+                        ".c2ln";
+    return ParseTokenClaims(token).claims->expires_at;
+  };
+  EXPECT_EQ(exp("1e300"), 1000000000000000);
+  EXPECT_EQ(exp("-1e300"), -1000000000000000);
+  EXPECT_EQ(exp("1.9e9"), 1900000000);
+}
+
 TEST(FormatUtc, FormatsEpochSeconds) { EXPECT_EQ(FormatUtc(0), "1970-01-01 00:00:00 UTC"); }
 
 }  // namespace

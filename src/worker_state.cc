@@ -1,6 +1,9 @@
 #include "worker_state.h"
 
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace osg {
 namespace {
@@ -14,11 +17,29 @@ void PutOptional(nlohmann::json& json, const char* key, const std::optional<T>& 
   }
 }
 
+// An integer field: absent is `otherwise`; anything but an integer that fits T (1e300, 1.5,
+// "many") makes the file unreadable, as nlohmann's own conversion would overflow instead.
+template <typename T>
+T Integer(const nlohmann::json& json, const char* key, T otherwise) {
+  auto it = json.find(key);
+  if (it == json.end()) return otherwise;
+  if (it->is_number_unsigned() && it->get<uint64_t>() <= uint64_t{std::numeric_limits<T>::max()}) {
+    return static_cast<T>(it->get<uint64_t>());
+  }
+  if (it->is_number_integer() && !it->is_number_unsigned()) {
+    int64_t value = it->get<int64_t>();
+    if (value >= std::numeric_limits<T>::min() && value <= std::numeric_limits<T>::max()) {
+      return static_cast<T>(value);
+    }
+  }
+  throw std::out_of_range(std::string(key) + " is not an integer in range");
+}
+
 template <typename T>
 std::optional<T> GetOptional(const nlohmann::json& json, const char* key) {
   auto it = json.find(key);
   if (it == json.end() || it->is_null()) return std::nullopt;
-  return it->get<T>();
+  return Integer<T>(json, key, T{});
 }
 
 }  // namespace
@@ -50,24 +71,24 @@ std::optional<WorkerState> WorkerStateFromJson(const std::string& text) {
   if (json.is_discarded() || !json.is_object()) return std::nullopt;
   try {
     WorkerState s;
-    s.agent_pid = json.value("agent_pid", int64_t{0});
-    s.condor_master_pid = json.value("condor_master_pid", int64_t{0});
+    s.agent_pid = Integer(json, "agent_pid", int64_t{0});
+    s.condor_master_pid = Integer(json, "condor_master_pid", int64_t{0});
     s.config_path = json.value("config_path", "");
     s.phase = json.value("phase", "");
     s.joined = json.value("joined", false);
-    s.claims = json.value("claims", 0);
-    s.jobs = json.value("jobs", 0);
-    s.started_at = json.value("started_at", int64_t{0});
+    s.claims = Integer(json, "claims", 0);
+    s.jobs = Integer(json, "jobs", 0);
+    s.started_at = Integer(json, "started_at", int64_t{0});
     s.shutdown_action = json.value("shutdown_action", "");
     s.diagnosis = json.value("diagnosis", "");
-    s.updated_at = json.value("updated_at", int64_t{0});
-    s.retire_at = json.value("retire_at", int64_t{0});
+    s.updated_at = Integer(json, "updated_at", int64_t{0});
+    s.retire_at = Integer(json, "retire_at", int64_t{0});
     s.shutdown_reason = json.value("shutdown_reason", "");
     s.joined_at = GetOptional<int64_t>(json, "joined_at");
     s.idle_since = GetOptional<int64_t>(json, "idle_since");
     s.shutdown_at = GetOptional<int64_t>(json, "shutdown_at");
     return s;
-  } catch (const nlohmann::json::exception&) {
+  } catch (const std::exception&) {  // nlohmann's type_error, or Integer's out_of_range
     return std::nullopt;  // a field of the wrong type: treat the file as unreadable
   }
 }

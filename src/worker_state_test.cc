@@ -30,6 +30,12 @@ TEST(WorkerState, RejectsGarbage) {
   EXPECT_FALSE(WorkerStateFromJson("{"));
   EXPECT_FALSE(WorkerStateFromJson("[]"));
   EXPECT_FALSE(WorkerStateFromJson(R"({"claims":"many"})"));
+  // Numbers no field holds: found by fuzz/worker_state_fuzz (a float-to-int overflow before).
+  EXPECT_FALSE(WorkerStateFromJson(R"({"claims":1e300})"));
+  EXPECT_FALSE(WorkerStateFromJson(R"({"jobs":4294967296})"));
+  EXPECT_FALSE(WorkerStateFromJson(R"({"shutdown_at":1.5})"));
+  EXPECT_FALSE(WorkerStateFromJson(R"({"agent_pid":18446744073709551615})"));
+  EXPECT_EQ(WorkerStateFromJson(R"({"agent_pid":-1,"claims":2147483647})")->claims, 2147483647);
 }
 
 }  // namespace
