@@ -16,8 +16,12 @@ namespace {
 // and logs, and ours. Directories listed with a trailing "/*" keep the directory, lose the content.
 const std::vector<std::string> kPathsToClear = {
     kDefaultConfigPath,
+    "/etc/osg-worker/cloud.env",  // the unit's EnvironmentFile: OS_* or AWS_* credentials
+    "/etc/openstack/clouds.yaml",
+    "/root/.config/openstack/clouds.yaml",
     "/etc/condor/tokens.d/*",
     "/etc/condor/config.d/50-osg-worker.conf",
+    "/etc/condor/config.d/60-osg-worker-state.conf",
     "/etc/condor/config.d/90-osg-worker-stopping.conf",
     "/var/log/condor/*",
     "/var/lib/condor/spool/*",

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# A job runs through two faults: the central manager's collector and negotiator down for over
-# two minutes, then the worker's network link cut for longer than the collector keeps an ad
+# A job runs through two faults: the central manager's collector and negotiator down for 100 s, then the worker's network link cut for longer than the collector keeps an ad
 # without news. The job completes having started once, the worker is listed again after each
 # fault, nothing shuts it down while the job runs, and once idle it shuts down as usual.
 . "$(dirname "$0")/lib.sh"
 
-OUTAGE=130
+OUTAGE=100
 pool_up
 # HTCondor's own timeouts, shortened so that the test outlasts them in minutes: the collector
 # forgets an ad it has not heard of for 40 s; the worker's startd reports every 10 s.
@@ -14,7 +13,7 @@ echo "UPDATE_INTERVAL = 10" >"$WORK/extra.conf"
 write_config "$WORK/w1.conf" "IdleTimeout = 60s"
 "$POOL" worker w1 --config "$WORK/w1.conf" --condor-extra "$WORK/extra.conf" >/dev/null
 wait_until 90 "w1 is listed" worker_listed
-job=$(submit_job TG-NNNNNN $((OUTAGE + 150)))
+job=$(submit_job TG-NNNNNN $((OUTAGE + 110)))
 wait_until 120 "the job runs" job_is "$job" 2
 
 "$POOL" cm condor_off -daemon negotiator >/dev/null

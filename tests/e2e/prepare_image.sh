@@ -15,7 +15,8 @@ bad() { echo "BAD: $*"; }
 PLANTED="/etc/osg-worker.conf /etc/condor/tokens.d/osg-worker.token /etc/condor/tokens.d/extra
  /etc/condor/config.d/50-osg-worker.conf /etc/condor/config.d/90-osg-worker-stopping.conf
  /var/log/condor/MasterLog /var/log/condor/old/StartLog.1 /var/lib/condor/spool/job_queue.log
- /var/lib/condor/execute/dir_42/_condor_stdout /var/lib/osg-worker/state /run/osg-worker/status.json"
+ /var/lib/condor/execute/dir_42/_condor_stdout /var/lib/osg-worker/state /run/osg-worker/status.json
+ /etc/osg-worker/cloud.env /etc/openstack/clouds.yaml /root/.config/openstack/clouds.yaml"
 KEPT="/etc/condor/tokens.d /var/log/condor /var/lib/condor/spool /var/lib/condor/execute /var/lib/osg-worker"
 STOCK="/etc/condor/condor_config /etc/condor/config.d/00-htcondor-9.0.config"
 REFUSAL="osg-worker prepare-image: osg-worker or HTCondor is running; stop them first (systemctl stop osg-worker) or pass --force"
@@ -25,7 +26,7 @@ plant() {
   chmod 700 /etc/condor/tokens.d; chmod 600 /etc/osg-worker.conf /etc/condor/tokens.d/*
   chown -R condor: /var/log/condor/* /var/lib/condor/spool /var/lib/condor/execute  # as HTCondor's
 }
-leaks() { grep -rlF -D skip -e "$tok" /etc /var /run 2>/dev/null; }
+leaks() { grep -rlF -D skip -e "$tok" /etc /var /run /root 2>/dev/null; }
 prepare() {  # WANT_RC ARGS...: runs prepare-image, checks its exit status, keeps its output
   want=$1; shift
   osg-worker prepare-image "$@" >/tmp/out 2>&1; rc=$?
@@ -50,7 +51,8 @@ all_cleared() {  # WHEN
 stock=$(sha256sum $STOCK) || bad "no stock config"
 plant
 modes=$(stat -c '%n %a %U:%G' $KEPT)
-[ "$(leaks | wc -l)" = 11 ] || bad "grep should find the token in the 11 planted files, found: $(leaks)"
+planted=$(echo $PLANTED | wc -w)
+[ "$(leaks | wc -l)" = "$planted" ] || bad "grep should find the token in the $planted planted files, found: $(leaks)"
 prepare 0
 grep -qx "osg-worker prepare-image: removed the config, tokens, HTCondor state and logs; the machine is ready to be snapshotted" /tmp/out ||
   bad "unexpected output: $(cat /tmp/out)"

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 pool_up
-write_config "$WORK/w1.conf" "IdleTimeout = 150s"
+write_config "$WORK/w1.conf" "IdleTimeout = 90s"
 "$POOL" worker w1 --config "$WORK/w1.conf" >/dev/null
 wait_until 90 "w1 is listed" worker_listed
 startd_pid() { "$POOL" exec w1 pgrep -x condor_startd; }
