@@ -41,12 +41,13 @@ wait_for() {
   return 1
 }
 
-# The agents' resident memory (kB) and CPU seconds (own + waited-for children), summed.
+# The agents' memory (kB: proportional set size, so that the shared libraries' pages count once
+# across the fleet, not once per agent) and CPU seconds (own + waited-for children), summed.
 agent_usage() {
   local n
   for n in $(names); do
     "$POOL" exec "$n" sh -c 'p=$(pgrep -x osg-worker) || exit 0
-      awk "/^VmRSS/ {print \$2}" /proc/$p/status
+      awk "/^Pss:/ {print \$2}" /proc/$p/smaps_rollup
       cut -d" " -f14-17 /proc/$p/stat' 2>/dev/null || true
   done | "$PY" -c '
 import os, sys
@@ -89,17 +90,6 @@ done
 log "launched $WORKERS instances in $((SECONDS - started)) s"
 wait_for "listed in the collector" 900 listed "$WORKERS" || true
 
-joins=$(for n in $(names); do
-  "$PY" - "$INSTANCES/$n/upper/var/lib/osg-worker/ledger.jsonl" <<'EOF' 2>/dev/null || true
-import json, sys
-start = joined = None
-for line in open(sys.argv[1]):
-    r = json.loads(line.split("\t")[0])
-    if r["event"] == "agent_start" and start is None: start = r["t"]
-    if r["event"] == "joined" and joined is None: joined = r["t"]
-if start is not None and joined is not None: print(joined - start)
-EOF
-done)
 read -r idle_rss_kb idle_rss_mb idle_cpu idle_agents <<<"$(agent_usage)"
 
 cat >"$WORK/burst.sub" <<SUB
@@ -125,6 +115,17 @@ read -r _ busy_rss_mb busy_cpu busy_agents <<<"$(agent_usage)"
 completed=$("$POOL" cm condor_history "$cluster" -af JobStatus 2>/dev/null | grep -c '^4$' || true)
 
 wait_for "instances shut down" 1800 shut_down "$WORKERS" || true
+joins=$(for n in $(names); do
+  "$PY" - "$INSTANCES/$n/upper/var/lib/osg-worker/ledger.jsonl" <<'EOF' 2>/dev/null || true
+import json, sys
+start = joined = None
+for line in open(sys.argv[1]):
+    r = json.loads(line.split("\t")[0])
+    if r["event"] == "agent_start" and start is None: start = r["t"]
+    if r["event"] == "joined" and joined is None: joined = r["t"]
+if start is not None and joined is not None: print(joined - start)
+EOF
+done)
 ok=0 recorded_jobs=0 problems=()
 for n in $(names); do
   read -r verdict jobs <<<"$(ledger_check "$n")"
@@ -141,8 +142,8 @@ v = sorted(float(x) for x in sys.stdin.read().split())
 if not v: print("none"); sys.exit()
 q = lambda p: v[min(len(v) - 1, int(round(p * (len(v) - 1))))]
 print("p50 %.1f s, p90 %.1f s, p99 %.1f s, max %.1f s (n=%d)" % (q(.5), q(.9), q(.99), v[-1], len(v)))')"
-printf '%-34s %s\n' "agents' memory, idle" "$idle_rss_mb MB total ($idle_agents agents, $((idle_rss_kb / (idle_agents > 0 ? idle_agents : 1))) kB each)"
-printf '%-34s %s\n' "agents' memory, after the burst" "$busy_rss_mb MB total ($busy_agents agents)"
+printf '%-34s %s\n' "agents' memory (PSS), idle" "$idle_rss_mb MB total ($idle_agents agents, $((idle_rss_kb / (idle_agents > 0 ? idle_agents : 1))) kB each)"
+printf '%-34s %s\n' "agents' memory (PSS), after burst" "$busy_rss_mb MB total ($busy_agents agents)"
 printf '%-34s %s\n' "agents' CPU until joined+idle" "$idle_cpu s total"
 printf '%-34s %s\n' "agents' CPU until the burst ended" "$busy_cpu s total"
 printf '%-34s %s\n' "burst" "$completed/$JOBS jobs completed in $burst_s s"

@@ -353,6 +353,7 @@ void Agent::Record(const char* event, nlohmann::json fields) {
       ledger_.Append({static_cast<double>(std::time(nullptr)), event, std::move(fields)});
   if (status.ok() != ledger_failing_) return;
   ledger_failing_ = !status.ok();  // say it once when it starts failing, once when it recovers
+  state_.ledger_error = status.ok() ? "" : status.message();
   Log(status.ok() ? "the ledger is writable again"
                   : "cannot write the ledger: " + status.message());
 }

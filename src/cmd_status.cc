@@ -44,6 +44,11 @@ void PrintHuman(const WorkerState& s, bool agent_alive, bool condor_alive, int64
             << "\n"
             << "retire:     " << When(s.retire_at, now) << "; no new jobs from then on\n";
   if (!s.shutdown_reason.empty()) std::cout << "reason:     " << s.shutdown_reason << "\n";
+  // The agent keeps working without it, but what it does is not being recorded: say so.
+  if (!s.ledger_error.empty()) {
+    std::cout << "ledger:     NOT WRITABLE: " << s.ledger_error
+              << " (records are lost until it is)\n";
+  }
 }
 
 }  // namespace

@@ -26,7 +26,8 @@ struct WorkerState {
   int64_t retire_at = 0;               // when new jobs stop (accept window or lifetime cap)
   std::string shutdown_reason;         // set once the machine is shutting down
   std::string shutdown_action;
-  std::string diagnosis;  // why the worker has not joined, when known
+  std::string diagnosis;     // why the worker has not joined, when known
+  std::string ledger_error;  // why the ledger cannot be written (a full disk); "" when it can
   int64_t updated_at = 0;
 };
 

@@ -14,6 +14,7 @@ TEST(WorkerState, RoundTripsThroughJson) {
   s.joined_at = 1800000000;
   s.shutdown_at = 1800001500;
   s.diagnosis = "token rejected by the pool: x";
+  s.ledger_error = "No space left on device";
   std::optional<WorkerState> back = WorkerStateFromJson(WorkerStateToJson(s));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->agent_pid, 12);
@@ -24,6 +25,7 @@ TEST(WorkerState, RoundTripsThroughJson) {
   EXPECT_EQ(back->idle_since, std::nullopt);
   EXPECT_EQ(back->shutdown_at, 1800001500);
   EXPECT_EQ(back->diagnosis, s.diagnosis);
+  EXPECT_EQ(back->ledger_error, s.ledger_error);
 }
 
 TEST(WorkerState, RejectsGarbage) {
