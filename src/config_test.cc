@@ -110,13 +110,20 @@ TEST(ParseConfig, ReadsStaticEc2CredentialsAndNeverShowsTheSecret) {
 }
 
 TEST(ParseConfig, ABadSecretIsNeverQuoted) {
-  std::string secret = std::string("wJalrXUtnFEMI K7MDENG") + "\x01tail";
+  std::string secret = "wJalrXUtnFEMI K7MDENG\xc3\xa9tail";  // a space and a non-ASCII letter
   LoadedConfig loaded = ParseConfig(
       SeedConfig() + "EC2AccessKeyID = AKIDEXAMPLE\nEC2SecretAccessKey = " + secret + "\n", "f",
       kNow);
   EXPECT_THAT(Messages(loaded),
               ::testing::ElementsAre("f:5: error: EC2SecretAccessKey: the value holds a space or a "
                                      "character that is not printable ASCII"));
+  // A control character is refused by the check every value goes through, unquoted as well.
+  loaded = ParseConfig(SeedConfig() + "EC2AccessKeyID = AKIDEXAMPLE\nEC2SecretAccessKey = " +
+                           "wJalrXUtnFEMI\x01tail\n",
+                       "f", kNow);
+  EXPECT_THAT(
+      Messages(loaded),
+      ::testing::ElementsAre("f:5: error: EC2SecretAccessKey: contains a control character"));
 }
 
 const std::string kOpenStackSecret = "s3cr3t-Value_that-must-never-show";
@@ -234,8 +241,9 @@ INSTANTIATE_TEST_SUITE_P(
             ":3: error: Start: Start must be on one line"},
         BadCase{"start_continuation", kTokenLine + "Start = Cpus > 1 \\\n",
                 ":2: error: Start: ends with a backslash"},
-        BadCase{"start_macro", kTokenLine + "Start = $(FULL_HOSTNAME) == \"x\"\n",
-                ":2: error: Start: contains \"$\", which HTCondor's configuration reads as a macro"},
+        BadCase{
+            "start_macro", kTokenLine + "Start = $(FULL_HOSTNAME) == \"x\"\n",
+            ":2: error: Start: contains \"$\", which HTCondor's configuration reads as a macro"},
         BadCase{"include_line", "include : /etc/passwd\n" + kTokenLine + kSeedStart,
                 ":1: error: HTCondor's \"include\" lines are not allowed here"},
         BadCase{"use_line", kTokenLine + kSeedStart + "use ROLE : Execute\n",
@@ -371,8 +379,7 @@ std::string ConfigWith(const std::string& key, const std::string& value) {
   return token + start + key + " = " + value + "\n";
 }
 
-class InjectionTest
-    : public ::testing::TestWithParam<std::tuple<const char*, Injection>> {};
+class InjectionTest : public ::testing::TestWithParam<std::tuple<const char*, Injection>> {};
 
 TEST_P(InjectionTest, IsRefusedOnItsLineOrRenderedInert) {
   const auto& [key, injection] = GetParam();

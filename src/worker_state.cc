@@ -56,6 +56,8 @@ std::string WorkerStateToJson(const WorkerState& s) {
       {"started_at", s.started_at},
       {"shutdown_action", s.shutdown_action},
       {"diagnosis", s.diagnosis},
+      {"job_firewall", s.job_firewall},
+      {"job_firewall_ok", s.job_firewall_ok},
       {"updated_at", s.updated_at},
       {"retire_at", s.retire_at},
       {"shutdown_reason", s.shutdown_reason},
@@ -81,6 +83,8 @@ std::optional<WorkerState> WorkerStateFromJson(const std::string& text) {
     s.started_at = Integer(json, "started_at", int64_t{0});
     s.shutdown_action = json.value("shutdown_action", "");
     s.diagnosis = json.value("diagnosis", "");
+    s.job_firewall = json.value("job_firewall", "");
+    s.job_firewall_ok = json.value("job_firewall_ok", false);
     s.updated_at = Integer(json, "updated_at", int64_t{0});
     s.retire_at = Integer(json, "retire_at", int64_t{0});
     s.shutdown_reason = json.value("shutdown_reason", "");
@@ -89,7 +93,7 @@ std::optional<WorkerState> WorkerStateFromJson(const std::string& text) {
     s.shutdown_at = GetOptional<int64_t>(json, "shutdown_at");
     return s;
   } catch (const std::exception&) {  // nlohmann's type_error, or Integer's out_of_range
-    return std::nullopt;  // a field of the wrong type: treat the file as unreadable
+    return std::nullopt;             // a field of the wrong type: treat the file as unreadable
   }
 }
 

@@ -14,6 +14,8 @@ TEST(WorkerState, RoundTripsThroughJson) {
   s.joined_at = 1800000000;
   s.shutdown_at = 1800001500;
   s.diagnosis = "token rejected by the pool: x";
+  s.job_firewall = "jobs cannot reach 169.254.169.254";
+  s.job_firewall_ok = true;
   std::optional<WorkerState> back = WorkerStateFromJson(WorkerStateToJson(s));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->agent_pid, 12);
@@ -24,6 +26,8 @@ TEST(WorkerState, RoundTripsThroughJson) {
   EXPECT_EQ(back->idle_since, std::nullopt);
   EXPECT_EQ(back->shutdown_at, 1800001500);
   EXPECT_EQ(back->diagnosis, s.diagnosis);
+  EXPECT_EQ(back->job_firewall, s.job_firewall);
+  EXPECT_TRUE(back->job_firewall_ok);
 }
 
 TEST(WorkerState, RejectsGarbage) {
