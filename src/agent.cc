@@ -19,6 +19,7 @@
 
 #include "diagnosis.h"
 #include "files.h"
+#include "job_firewall.h"
 #include "report.h"
 #include "shutdown_action.h"
 #include "subprocess.h"
@@ -106,6 +107,7 @@ int Agent::Run() {
   }
   Log("configured HTCondor for pool " + settings_.central_manager + ", WorkerGroupName \"" +
       settings_.worker_group_name + "\"");
+  InstallFirewall();  // before HTCondor starts (or is adopted): no job runs unfenced
   LedgerReadResult ledger = ReadLedger(ledger_.path());
   for (const std::string& note : ledger.notes) Log("ledger: " + note);
   ResumeIdleClock(ledger.records, now);
@@ -113,6 +115,8 @@ int Agent::Run() {
   accounted_at_ = now;
   Record(kEventAgentStart, {{"pid", state_.agent_pid}});
   Record(kEventBoot, {{"boot_id", CurrentBootId()}});
+  Record(kEventJobFirewall,
+         {{"result", state_.job_firewall_ok ? "ok" : "failed"}, {"detail", state_.job_firewall}});
   // Settings only, never the token: nothing secret can reach the ledger.
   Record(kEventConfigAccepted,
          {{"worker_group_name", settings_.worker_group_name},
@@ -446,6 +450,33 @@ std::string Agent::ShutdownReason() const {
 
 int64_t Agent::ToWall(TimePoint t) const {
   return wall_at_start_ + std::chrono::duration_cast<Seconds>(t - steady_at_start_).count();
+}
+
+// Jobs must not reach the cloud metadata service. If nft fails the agent keeps running and says
+// so loudly (log, status, ledger): the rules are defence in depth, as the credentials the agent
+// itself holds are in root-only files and an instance role should allow no more than deleting
+// this instance (README). Refusing to run would leave a machine that costs money and does
+// nothing until someone notices, while this one keeps the owner's jobs running and reports it.
+// The table is left in place when the agent stops: a restart replaces it in one transaction,
+// so there is no moment without it, and leaving it costs nothing.
+void Agent::InstallFirewall() {
+  std::vector<std::string> notes;
+  std::vector<BlockedEndpoint> targets = JobFirewallTargets(settings_, ResolveHost, &notes);
+  for (const std::string& note : notes) Log("job firewall: " + note);
+  Status status = InstallJobFirewall(RenderJobFirewall(targets), kJobFirewallFile,
+                                     [](const std::vector<std::string>& argv) {
+                                       return RunCommand(argv, std::chrono::seconds(20));
+                                     });
+  state_.job_firewall_ok = status.ok();
+  if (status.ok()) {
+    state_.job_firewall =
+        DescribeJobFirewall(targets) + " (nftables table " + kJobFirewallTable + ")";
+    Log("job firewall: " + state_.job_firewall);
+  } else {
+    state_.job_firewall =
+        "NOT INSTALLED: " + status.message() + "; jobs can reach the cloud metadata service";
+    Log("WARNING: job firewall " + state_.job_firewall);
+  }
 }
 
 // The owner sees the lifecycle in the seed's condor_status query: a changed state is written

@@ -49,6 +49,7 @@ class Agent {
   int64_t ToWall(TimePoint t) const;
   std::string ShutdownReason() const;
   void Advertise(const AdvertisedState& state);
+  void InstallFirewall();
 
   Settings settings_;
   std::string config_path_;

@@ -42,7 +42,8 @@ void PrintHuman(const WorkerState& s, bool agent_alive, bool condor_alive, int64
             << "idle since: " << When(s.idle_since, now) << "\n"
             << "shutdown:   " << When(s.shutdown_at, now) << ", action " << s.shutdown_action
             << "\n"
-            << "retire:     " << When(s.retire_at, now) << "; no new jobs from then on\n";
+            << "retire:     " << When(s.retire_at, now) << "; no new jobs from then on\n"
+            << "firewall:   " << (s.job_firewall.empty() ? "-" : s.job_firewall) << "\n";
   if (!s.shutdown_reason.empty()) std::cout << "reason:     " << s.shutdown_reason << "\n";
   // The agent keeps working without it, but what it does is not being recorded: say so.
   if (!s.ledger_error.empty()) {

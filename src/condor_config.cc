@@ -21,7 +21,14 @@ std::string QuoteConfigString(std::string_view text) {
   return out + "\"";
 }
 
+std::string CentralManagerHost(const std::string& central_manager) {
+  size_t colon = central_manager.find(':');
+  bool one_colon = colon != std::string::npos && central_manager.rfind(':') == colon;
+  return one_colon ? central_manager.substr(0, colon) : central_manager;
+}
+
 std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
+  std::string host = CentralManagerHost(s.central_manager);
   std::ostringstream out;
   out << "# Written by osg-worker from /etc/osg-worker.conf; osg-worker rewrites it at every "
          "start.\n"
@@ -38,7 +45,21 @@ std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
       << "SEC_DEFAULT_AUTHENTICATION_METHODS = FS, IDTOKENS\n"
       << "SEC_CLIENT_AUTHENTICATION_METHODS = IDTOKENS\n"
       << "TOOL.SEC_CLIENT_AUTHENTICATION_METHODS = FS, IDTOKENS\n"
+      << "\n# Administration (condor_off, condor_restart, condor_reconfig) only by root on this "
+         "machine:\n"
+      << "# FS proves a local uid and cannot cross the network (HTCondor maps root to condor), "
+         "and\n"
+      << "# no admin key goes to the collector, which would let the pool's admins act as "
+         "ours.\n"
+      << "SEC_ADMINISTRATOR_AUTHENTICATION_METHODS = FS\n"
+      << "SEC_ENABLE_REMOTE_ADMINISTRATION = False\n"
       << "ALLOW_ADMINISTRATOR = root@$(UID_DOMAIN) condor@$(UID_DOMAIN)\n"
+      << "# The negotiator's level only for HTCondor's identities on the central manager. A claim "
+         "comes\n"
+      << "# from a schedd anywhere (flocking) with the claim id the negotiator gave it: DAEMON "
+         "level,\n"
+      << "# a match session, unchanged.\n"
+      << "ALLOW_NEGOTIATOR = condor@*/" << host << " condor_pool@*/" << host << "\n"
       << "\n# A cloud VM behind NAT accepts no inbound connection: the pool reaches it through "
          "CCB.\n"
       << "CCB_ADDRESS = $(COLLECTOR_HOST)\n"
@@ -83,7 +104,8 @@ std::string RenderStateConfig(const AdvertisedState& state) {
          "OSGWorkerState = " +
          QuoteConfigString(state.phase) + "\nOSGWorkerShutdownTime = " +
          (state.shutdown_time ? std::to_string(*state.shutdown_time) : "undefined") +
-         "\nOSGWorkerRetireTime = " + std::to_string(state.retire_time) + "\nOSGWorkerIdleSince = " +
+         "\nOSGWorkerRetireTime = " + std::to_string(state.retire_time) +
+         "\nOSGWorkerIdleSince = " +
          (state.idle_since ? std::to_string(*state.idle_since) : "undefined") +
          "\nSTARTD_ATTRS = $(STARTD_ATTRS) OSGWorkerState OSGWorkerShutdownTime "
          "OSGWorkerRetireTime OSGWorkerIdleSince\n";

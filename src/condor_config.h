@@ -23,6 +23,9 @@ struct CondorPaths {
   std::string Log() const { return root + "/var/log/condor"; }
 };
 
+// The host of CentralManager ("host" or "host:port"), for HTCondor's ALLOW lists, which take no port.
+std::string CentralManagerHost(const std::string& central_manager);
+
 // The HTCondor configuration of a worker: pure text, golden-tested. `start_time` (seconds since
 // the epoch) anchors the accept window.
 std::string RenderCondorConfig(const Settings& settings, int64_t start_time);

@@ -59,6 +59,23 @@ TEST(RenderCondorConfig, NeverHoldsTheToken) {
   EXPECT_THAT(RenderCondorConfig(s, kStart), ::testing::Not(::testing::HasSubstr(s.token)));
 }
 
+TEST(CentralManagerHost, DropsThePort) {
+  EXPECT_EQ(CentralManagerHost("flock.opensciencegrid.org"), "flock.opensciencegrid.org");
+  EXPECT_EQ(CentralManagerHost("10.111.0.2:9618"), "10.111.0.2");
+  EXPECT_EQ(CentralManagerHost("cm.osgpool.test:9618"), "cm.osgpool.test");
+}
+
+TEST(RenderCondorConfig, AdministrationOnlyLocalNegotiatorOnlyTheCentralManager) {
+  Settings s = SeedSettings();
+  s.central_manager = "cm.example.org:9619";
+  std::string text = RenderCondorConfig(s, kStart);
+  EXPECT_THAT(text, ::testing::HasSubstr("\nSEC_ADMINISTRATOR_AUTHENTICATION_METHODS = FS\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("\nSEC_ENABLE_REMOTE_ADMINISTRATION = False\n"));
+  EXPECT_THAT(text,
+              ::testing::HasSubstr(
+                  "\nALLOW_NEGOTIATOR = condor@*/cm.example.org condor_pool@*/cm.example.org\n"));
+}
+
 TEST(QuoteConfigString, EscapesWhatHTCondorWouldInterpret) {
   EXPECT_EQ(QuoteConfigString("My Test Workers"), "\"My Test Workers\"");
   EXPECT_EQ(QuoteConfigString("a\"b"), "\"a\\\"b\"");

@@ -43,6 +43,7 @@ inline constexpr const char* kEventRetire = "retire";
 inline constexpr const char* kEventShutdownDecision = "shutdown_decision";
 inline constexpr const char* kEventShutdownAction = "shutdown_action";
 inline constexpr const char* kEventAgentStop = "agent_stop";
+inline constexpr const char* kEventJobFirewall = "job_firewall";
 
 struct LedgerRecord {
   double time = 0;  // wall clock, seconds since the epoch: the ledger outlives any steady clock

@@ -57,6 +57,8 @@ std::string WorkerStateToJson(const WorkerState& s) {
       {"shutdown_action", s.shutdown_action},
       {"diagnosis", s.diagnosis},
       {"ledger_error", s.ledger_error},
+      {"job_firewall", s.job_firewall},
+      {"job_firewall_ok", s.job_firewall_ok},
       {"updated_at", s.updated_at},
       {"retire_at", s.retire_at},
       {"shutdown_reason", s.shutdown_reason},
@@ -83,6 +85,8 @@ std::optional<WorkerState> WorkerStateFromJson(const std::string& text) {
     s.shutdown_action = json.value("shutdown_action", "");
     s.diagnosis = json.value("diagnosis", "");
     s.ledger_error = json.value("ledger_error", "");
+    s.job_firewall = json.value("job_firewall", "");
+    s.job_firewall_ok = json.value("job_firewall_ok", false);
     s.updated_at = Integer(json, "updated_at", int64_t{0});
     s.retire_at = Integer(json, "retire_at", int64_t{0});
     s.shutdown_reason = json.value("shutdown_reason", "");

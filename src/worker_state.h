@@ -28,6 +28,9 @@ struct WorkerState {
   std::string shutdown_action;
   std::string diagnosis;     // why the worker has not joined, when known
   std::string ledger_error;  // why the ledger cannot be written (a full disk); "" when it can
+  // What the job firewall blocks, or why it is not installed (job_firewall_ok false).
+  std::string job_firewall;
+  bool job_firewall_ok = false;
   int64_t updated_at = 0;
 };
 

@@ -15,6 +15,8 @@ TEST(WorkerState, RoundTripsThroughJson) {
   s.shutdown_at = 1800001500;
   s.diagnosis = "token rejected by the pool: x";
   s.ledger_error = "No space left on device";
+  s.job_firewall = "jobs cannot reach 169.254.169.254";
+  s.job_firewall_ok = true;
   std::optional<WorkerState> back = WorkerStateFromJson(WorkerStateToJson(s));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->agent_pid, 12);
@@ -26,6 +28,8 @@ TEST(WorkerState, RoundTripsThroughJson) {
   EXPECT_EQ(back->shutdown_at, 1800001500);
   EXPECT_EQ(back->diagnosis, s.diagnosis);
   EXPECT_EQ(back->ledger_error, s.ledger_error);
+  EXPECT_EQ(back->job_firewall, s.job_firewall);
+  EXPECT_TRUE(back->job_firewall_ok);
 }
 
 TEST(WorkerState, RejectsGarbage) {

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config.h"
+#include "status.h"
+#include "subprocess.h"
+
+namespace osg {
+
+// Jobs must not reach the cloud metadata service, where the instance role's credentials live
+// (HTCondor's EC2 annex does the same with iptables). osg-worker keeps one nftables table of its
+// own, replaced whole at every start; it touches no other table.
+inline constexpr const char* kJobFirewallTable = "inet osg_worker";
+inline constexpr const char* kJobFirewallFile = "/run/osg-worker/job-firewall.nft";
+
+// A destination that processes of any uid but root may not reach.
+struct BlockedEndpoint {
+  std::string address;      // numeric IPv4 or IPv6
+  std::optional<int> port;  // a TCP port; none: every port and protocol
+  bool operator==(const BlockedEndpoint&) const = default;
+};
+
+struct HostPort {
+  std::string host;  // as written, without IPv6 brackets
+  int port = 0;
+};
+
+// The host and port of an http:// or https:// URL (default ports 80 and 443); none if malformed.
+std::optional<HostPort> UrlHostPort(std::string_view url);
+
+// Numeric addresses of a host name (or the literal itself); empty when it does not resolve.
+using HostResolver = std::function<std::vector<std::string>(const std::string& host)>;
+std::vector<std::string> ResolveHost(const std::string& host);
+
+// The link-local metadata addresses of every cloud (all ports), then the address and port of
+// each configured metadata URL not already covered. A URL whose host does not resolve is
+// skipped with a note (GCE's metadata.google.internal resolves only on GCE, where it is
+// 169.254.169.254 anyway).
+std::vector<BlockedEndpoint> JobFirewallTargets(const Settings& settings,
+                                                const HostResolver& resolve,
+                                                std::vector<std::string>* notes);
+
+// The nft -f input that replaces the table atomically. Only valid numeric addresses reach it.
+std::string RenderJobFirewall(const std::vector<BlockedEndpoint>& targets);
+
+// One line for status: what jobs cannot reach.
+std::string DescribeJobFirewall(const std::vector<BlockedEndpoint>& targets);
+
+// Writes the ruleset (root-only) to `path` and loads it with `nft -f`.
+using CommandRunner = std::function<CommandResult(const std::vector<std::string>& argv)>;
+Status InstallJobFirewall(const std::string& ruleset, const std::string& path,
+                          const CommandRunner& run);
+
+}  // namespace osg
