@@ -68,7 +68,7 @@ check_case start_wrapped 78 "${TOK}Start = Cpus > 1 &&${NL}Memory > 1024$NL" \
 check_case start_backslash 78 "${TOK}Start = Cpus > 1 \\$NL  && Memory > 1$NL" \
   "%F:2: error: Start: ends with a backslash"
 check_case start_macro 78 "${TOK}Start = \$(FULL_HOSTNAME) == \"x\"$NL" \
-  "%F:2: error: Start: contains HTCondor configuration syntax \"\$(\""
+  "%F:2: error: Start: contains \"\$\", which HTCondor's configuration reads as a macro"
 check_case start_append_value 78 "${TOK}Start = TARGET.ProjectName @= \"x\"$NL" \
   "%F:2: error: Start: contains HTCondor configuration syntax \"@=\""
 check_case start_append_key 78 "${TOK}Start @= TARGET.ProjectName == \"x\"$NL" "%F:2: error: Start: HTCondor's \"@=\" multi-line syntax is not allowed"
