@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# A job runs through two faults: the central manager's collector and negotiator down (100 s,
-# NETWORK_FAULTS_OUTAGE to change it), then the worker's network link cut for longer than the collector keeps an ad
-# without news. The job completes having started once, the worker is listed again after each
-# fault, nothing shuts it down while the job runs, and once idle it shuts down as usual.
+# A job runs through two faults: the central manager's collector and negotiator down (100 s;
+# NETWORK_FAULTS_OUTAGE changes it), then the worker's network link cut for longer than the
+# collector keeps an ad without news. The job completes having started once, the worker is
+# listed again after each fault, nothing shuts it down while the job runs, and once idle it
+# shuts down as usual.
 . "$(dirname "$0")/lib.sh"
 
 OUTAGE=${NETWORK_FAULTS_OUTAGE:-100}  # seconds; CI keeps it short, set 300 for "several minutes"
