@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "redact.h"
 #include "text.h"
 
 namespace osg {
@@ -30,17 +31,6 @@ void SplitUrl(const std::string& url, std::string* authority, std::string* path)
 std::string JsonString(const nlohmann::json& object, const char* key) {
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-// An error message from AWS might one day quote part of the request; never let a secret through.
-std::string Redact(std::string text, const AwsCredentials& credentials) {
-  for (const std::string* secret : {&credentials.secret_access_key, &credentials.session_token}) {
-    if (secret->empty()) continue;
-    for (size_t at; (at = text.find(*secret)) != std::string::npos;) {
-      text.replace(at, secret->size(), "[redacted]");
-    }
-  }
-  return text;
 }
 
 bool IsRetryableCode(const std::string& code) {
@@ -258,8 +248,9 @@ CloudResult Ec2Client::TerminateSelf() {
   request.headers = {{"Host", host}, {"Content-Type", content_type}};
   for (auto& header : signed_request.headers_to_add) request.headers.push_back(header);
   CloudResult result = ClassifyTerminateResponse(SendHttp(request));
-  result.detail = "TerminateInstances " + instance_id_ + " in " + region_ + ": " +
-                  Redact(result.detail, credentials_);
+  result.detail =
+      "TerminateInstances " + instance_id_ + " in " + region_ + ": " +
+      RedactSecrets(result.detail, {credentials_.secret_access_key, credentials_.session_token});
   return result;
 }
 

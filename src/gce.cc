@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "redact.h"
 #include "text.h"
 
 namespace osg {
@@ -221,10 +222,7 @@ CloudResult GceClient::DeleteSelf() {
   request.timeout = timeout_;
   CloudResult result = ClassifyGceDeleteResponse(SendHttp(request));
   // An error message might one day quote the request: never let the token through.
-  for (size_t at; (at = result.detail.find(token.access_token)) != std::string::npos;) {
-    result.detail.replace(at, token.access_token.size(), "[redacted]");
-  }
-  result.detail = label + result.detail;
+  result.detail = label + RedactSecrets(result.detail, {token.access_token});
   return result;
 }
 

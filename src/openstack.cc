@@ -7,6 +7,7 @@
 #include <sstream>
 #include <utility>
 
+#include "redact.h"
 #include "subprocess.h"
 #include "text.h"
 
@@ -16,12 +17,20 @@ namespace {
 using Outcome = CloudResult::Outcome;
 
 constexpr size_t kMaxMessage = 200;  // error messages quoted in a detail are cut to this
+constexpr size_t kMaxKind = 64;      // and the fault's kind ("conflictingRequest") to this
 constexpr char kMetaDataPath[] = "/openstack/latest/meta_data.json";
 constexpr char kConfigDriveDevice[] = "/dev/disk/by-label/config-2";
 
 std::string StripTrailingSlash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
+}
+
+// A member that the catalog should hold as a string; "" when it is absent or of another type
+// (json::value would throw on the latter).
+std::string JsonString(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 // "conflictingRequest: Instance ... is locked" from an OpenStack error body: Nova wraps the
@@ -31,11 +40,12 @@ std::string FaultText(const std::string& body) {
   if (doc.is_discarded() || !doc.is_object() || doc.size() != 1) return "";
   auto fault = doc.begin();
   if (!fault->is_object()) return "";
+  std::string kind = fault.key().substr(0, kMaxKind);  // the server names it: keep it short
   auto message = fault->find("message");
   std::string text =
       message != fault->end() && message->is_string() ? message->get<std::string>() : "";
   if (text.size() > kMaxMessage) text = text.substr(0, kMaxMessage) + "...";
-  return fault.key() + (text.empty() ? "" : ": " + text);
+  return kind + (text.empty() ? "" : ": " + text);
 }
 
 std::string HttpDetail(const char* who, const HttpResponse& response) {
@@ -63,17 +73,6 @@ bool ReadFile(const std::string& path, std::string* text) {
   return true;
 }
 
-// A secret must never reach a detail, even if a server echoes a request back.
-std::string Redact(std::string text, const std::vector<const std::string*>& secrets) {
-  for (const std::string* secret : secrets) {
-    if (secret->empty()) continue;
-    for (size_t at; (at = text.find(*secret)) != std::string::npos;) {
-      text.replace(at, secret->size(), "[redacted]");
-    }
-  }
-  return text;
-}
-
 }  // namespace
 
 std::string KeystoneTokenUrl(const std::string& auth_url) {
@@ -95,17 +94,17 @@ Status ChooseEndpoint(const nlohmann::json& catalog, const std::string& type,
   if (!catalog.is_array()) return Status::Error("the token has no service catalog");
   bool type_seen = false;
   for (const nlohmann::json& service : catalog) {
-    if (!service.is_object() || service.value("type", "") != type) continue;
+    if (!service.is_object() || JsonString(service, "type") != type) continue;
     type_seen = true;
     auto endpoints = service.find("endpoints");
     if (endpoints == service.end() || !endpoints->is_array()) continue;
     for (const nlohmann::json& endpoint : *endpoints) {
-      if (!endpoint.is_object() || endpoint.value("interface", "") != interface) continue;
-      if (!region.empty() && endpoint.value("region_id", "") != region &&
-          endpoint.value("region", "") != region) {
+      if (!endpoint.is_object() || JsonString(endpoint, "interface") != interface) continue;
+      if (!region.empty() && JsonString(endpoint, "region_id") != region &&
+          JsonString(endpoint, "region") != region) {
         continue;
       }
-      std::string found = StripTrailingSlash(endpoint.value("url", ""));
+      std::string found = StripTrailingSlash(JsonString(endpoint, "url"));
       if (found.empty()) continue;
       *url = found;
       return Status::Ok();
@@ -117,6 +116,17 @@ Status ChooseEndpoint(const nlohmann::json& catalog, const std::string& type,
   }
   return Status::Error("the service catalog has no " + interface + " " + type + " endpoint" +
                        (region.empty() ? "" : " in region " + region));
+}
+
+Status ComputeEndpointFromToken(const std::string& token_body, const std::string& interface,
+                                const std::string& region, std::string* url) {
+  const nlohmann::json doc = nlohmann::json::parse(token_body, nullptr, false);
+  if (!doc.is_object()) return Status::Error("the token answer is not a JSON object");
+  auto token = doc.find("token");
+  if (token == doc.end() || !token->is_object()) return Status::Error("the answer has no token");
+  auto catalog = token->find("catalog");
+  return ChooseEndpoint(catalog == token->end() ? nlohmann::json() : *catalog, "compute", interface,
+                        region, url);
 }
 
 CloudResult ClassifyKeystoneResponse(const HttpResponse& response) {
@@ -213,12 +223,8 @@ CloudResult OpenStackClient::Authenticate() {
   HttpResponse r = SendHttp(request);
   CloudResult result = ClassifyKeystoneResponse(r);
   if (result.outcome != Outcome::kDone) return result;
-  nlohmann::json doc = nlohmann::json::parse(r.body, nullptr, false);
-  nlohmann::json catalog = doc.is_object() && doc.contains("token") && doc["token"].is_object()
-                               ? doc["token"].value("catalog", nlohmann::json())
-                               : nlohmann::json();
-  Status chosen = ChooseEndpoint(catalog, "compute", credentials_.interface, credentials_.region,
-                                 &compute_url_);
+  Status chosen =
+      ComputeEndpointFromToken(r.body, credentials_.interface, credentials_.region, &compute_url_);
   if (!chosen.ok()) return {Outcome::kRefused, "Keystone's token: " + chosen.message()};
   token_ = r.Header("X-Subject-Token");
   return {Outcome::kDone, ""};
@@ -228,7 +234,7 @@ CloudResult OpenStackClient::ServerRequest(bool shelve) {
   if (server_id_.empty()) return {Outcome::kRetry, "the server's id is not known yet"};
   CloudResult auth = Authenticate();
   if (auth.outcome != Outcome::kDone) {
-    auth.detail = Redact(auth.detail, {&credentials_.secret});
+    auth.detail = RedactSecrets(auth.detail, {credentials_.secret});
     return auth;
   }
   HttpRequest request;
@@ -242,7 +248,7 @@ CloudResult OpenStackClient::ServerRequest(bool shelve) {
   request.timeout = timeout_;
   HttpResponse r = SendHttp(request);
   CloudResult result = ClassifyNovaResponse(shelve, r);
-  result.detail = Redact(result.detail, {&credentials_.secret, &token_});
+  result.detail = RedactSecrets(result.detail, {credentials_.secret, token_});
   if (r.status == 401) token_.clear();  // expired or revoked: the next try asks Keystone again
   return result;
 }

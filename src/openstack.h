@@ -66,6 +66,11 @@ std::string ApplicationCredentialBody(const std::string& id, const std::string& 
 Status ChooseEndpoint(const nlohmann::json& catalog, const std::string& type,
                       const std::string& interface, const std::string& region, std::string* url);
 
+// The compute endpoint (ChooseEndpoint) in the catalog of Keystone's token answer, the JSON
+// body {"token": {"catalog": [...]}}.
+Status ComputeEndpointFromToken(const std::string& token_body, const std::string& interface,
+                                const std::string& region, std::string* url);
+
 // Classifies Keystone's answer to POST /auth/tokens: 201 with a token -> kDone; 401/403/404 and
 // other 4xx -> kRefused; 429, 5xx and transport errors -> kRetry.
 CloudResult ClassifyKeystoneResponse(const HttpResponse& response);

@@ -54,6 +54,37 @@ TEST(ChooseEndpoint, SaysWhatIsMissing) {
             "the token has no service catalog");
 }
 
+// Found by fuzz/openstack_token: a member of another type (an interface given as a number)
+// made nlohmann's value() throw, which no caller catches.
+TEST(ChooseEndpoint, MembersOfAnotherTypeAreSkipped) {
+  const nlohmann::json odd = nlohmann::json::parse(R"([
+    {"type": 7, "endpoints": {}},
+    {"type": "compute", "endpoints": [
+      {"interface": 1, "region_id": null, "url": ["x"]},
+      {"interface": "public", "region_id": 5, "region": "IU", "url": "https://n.iu/"},
+      {"interface": "public", "url": null}]}])");
+  std::string url;
+  ASSERT_TRUE(ChooseEndpoint(odd, "compute", "public", "IU", &url).ok());
+  EXPECT_EQ(url, "https://n.iu");
+  EXPECT_FALSE(ChooseEndpoint(odd, "compute", "internal", "", &url).ok());
+}
+
+TEST(ComputeEndpointFromToken, ReadsTheTokensCatalog) {
+  nlohmann::json answer = {
+      {"token", {{"methods", {"application_credential"}}, {"catalog", kCatalog}}}};
+  std::string url;
+  ASSERT_TRUE(ComputeEndpointFromToken(answer.dump(), "public", "IU", &url).ok());
+  EXPECT_EQ(url, "https://nova.iu:8774/v2.1");
+  url.clear();
+  EXPECT_EQ(ComputeEndpointFromToken(R"({"token": {}})", "public", "", &url).message(),
+            "the token has no service catalog");
+  EXPECT_EQ(ComputeEndpointFromToken(R"({"token": "x"})", "public", "", &url).message(),
+            "the answer has no token");
+  EXPECT_EQ(ComputeEndpointFromToken(R"({"token": {"catalog": [)", "public", "", &url).message(),
+            "the token answer is not a JSON object");
+  EXPECT_EQ(url, "");
+}
+
 TEST(Keystone, TokenUrlAndBody) {
   EXPECT_EQ(KeystoneTokenUrl("https://js2.example:5000/v3/"),
             "https://js2.example:5000/v3/auth/tokens");
@@ -103,6 +134,15 @@ struct NovaCase {
   std::string body;
   Outcome outcome;
 };
+
+// Found by fuzz/openstack_error: the fault's kind (the body's one key) was quoted whole.
+TEST(ClassifyNovaResponse, FaultKindIsCut) {
+  nlohmann::json body = {{std::string(5000, 'k'), {{"message", std::string(5000, 'm')}}}};
+  CloudResult r = ClassifyNovaResponse(false, Answer(409, body.dump()));
+  EXPECT_EQ(r.outcome, Outcome::kRefused);
+  EXPECT_LT(r.detail.size(), 400u) << r.detail;
+  EXPECT_THAT(r.detail, HasSubstr("(" + std::string(64, 'k') + ": mmm"));
+}
 
 TEST(ClassifyNovaResponse, ByActionAndStatus) {
   const std::string locked =

@@ -17,9 +17,13 @@ std::optional<double> Number(const nlohmann::json& ad, const char* key) {
   return it->get<double>();
 }
 
+// Beyond the year 5000, or before 1970: no clock gave it. Such a value is read as undefined, so
+// that neither the conversion nor the uptime and countdown arithmetic can overflow.
+constexpr double kMaxTime = 1e11;
+
 std::optional<int64_t> Time(const nlohmann::json& ad, const char* key) {
   std::optional<double> value = Number(ad, key);
-  if (!value) return std::nullopt;
+  if (!value || !(*value >= 0 && *value <= kMaxTime)) return std::nullopt;
   return static_cast<int64_t>(*value);
 }
 

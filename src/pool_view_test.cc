@@ -109,6 +109,22 @@ TEST(ParsePoolView, StaticSlotsAndEdgeCases) {
   EXPECT_FALSE(ParsePoolView("{\"Name\": 1}", "G").error.empty());
 }
 
+// Found by fuzz/pool_view: a time past int64_t's range was converted anyway (undefined
+// behaviour), and one near its edge overflowed the uptime and countdown arithmetic.
+TEST(ParsePoolView, TimesNoClockGivesAreUndefined) {
+  PoolView view = ParsePoolView(R"([{"Machine": "h", "WorkerGroupName": "G",
+      "DaemonStartTime": 1e300, "OSGWorkerShutdownTime": -9.2e18, "OSGWorkerIdleSince": -1,
+      "OSGWorkerRetireTime": 1796161503.5}])",
+                                "G");
+  ASSERT_EQ(view.workers.size(), 1u);
+  EXPECT_FALSE(view.workers[0].started_at);
+  EXPECT_FALSE(view.workers[0].shutdown_at);
+  EXPECT_FALSE(view.workers[0].idle_since);
+  EXPECT_EQ(view.workers[0].retire_at, 1796161503);
+  std::string table = FormatPoolView(view, 1'700'000'000);
+  EXPECT_NE(table.find("\nh     ?             0/0        0  -"), std::string::npos) << table;
+}
+
 TEST(FormatPoolView, HeaderRowsAndTotal) {
   PoolView view = ParsePoolView(Captured("all_groups.json"), kGroupA);
   view.workers[1].state = "Busy";  // as if wa2 had taken a job
