@@ -36,9 +36,8 @@ void CheckValueBytes(const std::string& value, Problems& problems) {
   }
   if (value.find('\0') != std::string::npos) {
     problems.push_back("contains a NUL byte");
-  } else if (std::any_of(value.begin(), value.end(), [](unsigned char c) {
-               return (c < 0x20 && c != '\t') || c == 0x7f;
-             })) {
+  } else if (std::any_of(value.begin(), value.end(),
+                         [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; })) {
     problems.push_back("contains a control character");
   }
   if (!IsValidUtf8(value)) problems.push_back("is not valid UTF-8");
@@ -116,8 +115,7 @@ void SetUrl(std::string& field, const std::string& value, Problems& problems) {
                std::none_of(value.begin(), value.end(),
                             [](unsigned char c) { return std::isspace(c) || c < 0x20; });
   if (!valid) return problems.push_back("\"" + value + "\" is not an http:// or https:// URL");
-  field = value;
-  while (!field.empty() && field.back() == '/') field.pop_back();
+  field = StripTrailingSlash(value);
 }
 
 // A cloud credential: one unbroken printable line. A secret's value is never quoted back.

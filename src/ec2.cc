@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "json_fields.h"
 #include "redact.h"
 #include "text.h"
 
@@ -14,11 +15,6 @@ constexpr char kImdsTokenTtl[] = "21600";  // seconds: the most IMDSv2 grants
 constexpr char kEc2ApiVersion[] = "2016-11-15";
 constexpr size_t kMaxMessage = 200;  // error messages quoted in a detail are cut to this
 
-std::string StripTrailingSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
 // Splits "scheme://authority/path" into the authority (the Host header SigV4 signs) and path.
 void SplitUrl(const std::string& url, std::string* authority, std::string* path) {
   size_t start = url.find("://");
@@ -26,11 +22,6 @@ void SplitUrl(const std::string& url, std::string* authority, std::string* path)
   size_t slash = url.find('/', start);
   *authority = url.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
   *path = slash == std::string::npos ? "/" : url.substr(slash);
-}
-
-std::string JsonString(const nlohmann::json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 bool IsRetryableCode(const std::string& code) {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "json_fields.h"
 #include "redact.h"
 #include "text.h"
 
@@ -18,16 +19,6 @@ namespace {
 constexpr char kFlavorHeader[] = "Metadata-Flavor";
 constexpr char kFlavor[] = "Google";
 constexpr size_t kMaxMessage = 200;  // error messages quoted in a detail are cut to this
-
-std::string StripTrailingSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-std::string JsonString(const nlohmann::json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 // A version 4 UUID (RFC 4122), as instances.delete's requestId wants; "" if OpenSSL has no
 // randomness (then the request goes without one).

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <utility>
 
+#include "json_fields.h"
 #include "redact.h"
 #include "subprocess.h"
 #include "text.h"
@@ -20,18 +21,6 @@ constexpr size_t kMaxMessage = 200;  // error messages quoted in a detail are cu
 constexpr size_t kMaxKind = 64;      // and the fault's kind ("conflictingRequest") to this
 constexpr char kMetaDataPath[] = "/openstack/latest/meta_data.json";
 constexpr char kConfigDriveDevice[] = "/dev/disk/by-label/config-2";
-
-std::string StripTrailingSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-// A member that the catalog should hold as a string; "" when it is absent or of another type
-// (json::value would throw on the latter).
-std::string JsonString(const nlohmann::json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 // "conflictingRequest: Instance ... is locked" from an OpenStack error body: Nova wraps the
 // fault in an object named for its kind, Keystone in "error". "" when the body has neither.

@@ -85,4 +85,9 @@ std::string ErrnoText() {
   return strerror_r(errno, buffer, sizeof buffer);
 }
 
+std::string StripTrailingSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
 }  // namespace osg
