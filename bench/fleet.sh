@@ -92,21 +92,8 @@ wait_for "listed in the collector" 900 listed "$WORKERS" || true
 
 read -r idle_rss_kb idle_rss_mb idle_cpu idle_agents <<<"$(agent_usage)"
 
-cat >"$WORK/burst.sub" <<SUB
-executable = /bin/sleep
-arguments = $JOB_SECONDS
-transfer_executable = false
-+ProjectName = "TG-NNNNNN"
-request_cpus = 1
-request_memory = 64
-request_disk = 1024
-should_transfer_files = YES
-when_to_transfer_output = ON_EXIT
-log = burst.log
-queue $JOBS
-SUB
 burst_at=$SECONDS
-cluster=$("$POOL" submit "$WORK/burst.sub")
+cluster=$("$POOL" submit --project TG-NNNNNN --sleep "$JOB_SECONDS" --count "$JOBS")
 log "submitted $JOBS jobs (cluster $cluster)"
 empty_queue() { echo $((JOBS - $(queue_left))); }
 wait_for "jobs done" 1800 empty_queue "$JOBS" || true

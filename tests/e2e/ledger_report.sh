@@ -13,20 +13,7 @@ wait_until 90 "w1 is listed" worker_listed
 job=$(submit_job TG-NNNNNN 3)
 wait_until 120 "the job completes" job_is "$job" 4
 # A job that fails: its exit code must reach the ledger from the startd's history.
-cat >"$WORK/fail.sub" <<'SUB'
-executable = /bin/sh
-arguments = "-c 'exit 3'"
-transfer_executable = false
-+ProjectName = "TG-NNNNNN"
-request_cpus = 1
-request_memory = 64
-request_disk = 1024
-should_transfer_files = YES
-when_to_transfer_output = ON_EXIT
-log = job.log
-queue
-SUB
-failing=$("$POOL" submit "$WORK/fail.sub")
+failing=$("$POOL" submit --project TG-NNNNNN --exec /bin/sh --args "\"-c 'exit 3'\"")
 wait_until 120 "the failing job completes" job_is "$failing" 4
 
 idle_since=''

@@ -25,21 +25,7 @@ idle() { [ "$(json_field "$(worker_status_json w1)" phase)" = Idle ]; }
 wait_until 30 "the agent follows the new startd (phase Idle)" idle
 
 # A short job lease, so that the schedd gives the killed run up in seconds, not 40 minutes.
-cat >"$WORK/job.sub" <<'SUB'
-executable = /bin/sleep
-arguments = 40
-transfer_executable = false
-+ProjectName = "TG-NNNNNN"
-job_lease_duration = 20
-request_cpus = 1
-request_memory = 64
-request_disk = 1024
-should_transfer_files = YES
-when_to_transfer_output = ON_EXIT
-log = job.log
-queue
-SUB
-job=$("$POOL" submit "$WORK/job.sub")
+job=$("$POOL" submit --project TG-NNNNNN --sleep 40 --lease 20)
 wait_until 120 "the job runs" job_is "$job" 2
 busy() { [ "$(json_field "$(worker_status_json w1)" phase)" = Busy ]; }
 wait_until 30 "the agent sees the job (phase Busy)" busy
