@@ -229,6 +229,11 @@ CloudResult Ec2Client::TerminateSelf() {
   to_sign.payload = CanonicalQuery(form);
   SigV4Result signed_request =
       SignV4(to_sign, credentials_, region_, "ec2", std::chrono::system_clock::now());
+  if (signed_request.signature.empty()) {
+    // Retry, not refused: the fallback after the retries still shuts the instance down.
+    return {Outcome::kRetry,
+            "cannot sign TerminateInstances: OpenSSL's libcrypto.so.3 did not load"};
+  }
 
   HttpRequest request;
   request.method = "POST";

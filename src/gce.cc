@@ -1,6 +1,6 @@
 #include "gce.h"
 
-#include <openssl/rand.h>
+#include <sys/random.h>
 
 #include <algorithm>
 #include <cctype>
@@ -20,11 +20,11 @@ constexpr char kFlavorHeader[] = "Metadata-Flavor";
 constexpr char kFlavor[] = "Google";
 constexpr size_t kMaxMessage = 200;  // error messages quoted in a detail are cut to this
 
-// A version 4 UUID (RFC 4122), as instances.delete's requestId wants; "" if OpenSSL has no
+// A version 4 UUID (RFC 4122), as instances.delete's requestId wants; "" if the kernel gives no
 // randomness (then the request goes without one).
 std::string RandomUuid() {
   unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1) return "";
+  if (getrandom(b, sizeof b, 0) != static_cast<ssize_t>(sizeof b)) return "";
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
   char text[37];

@@ -3,9 +3,9 @@
 #include <curl/curl.h>
 
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "shared_library.h"
 #include "text.h"
 
 namespace osg {
@@ -43,20 +43,60 @@ size_t KeepHeader(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
+// The libcurl functions we call, from libcurl.so.4 opened at the first request (shared_library.h).
+// curl.h still gives the types and constants: soname 4 is libcurl's stable ABI.
+struct CurlApi {
+  decltype(&curl_global_init) global_init = nullptr;
+  decltype(&curl_easy_init) easy_init = nullptr;
+  decltype(&curl_easy_setopt) easy_setopt = nullptr;
+  decltype(&curl_easy_perform) easy_perform = nullptr;
+  decltype(&curl_easy_getinfo) easy_getinfo = nullptr;
+  decltype(&curl_easy_strerror) easy_strerror = nullptr;
+  decltype(&curl_easy_cleanup) easy_cleanup = nullptr;
+  decltype(&curl_slist_append) slist_append = nullptr;
+  decltype(&curl_slist_free_all) slist_free_all = nullptr;
+  std::string error;  // why libcurl is unusable; empty when every function is bound
+};
+
+const CurlApi& Curl() {
+  // A function-local static is initialised once, thread-safely, as curl_global_init must be.
+  static const CurlApi api = [] {
+    static SharedLibrary library("libcurl.so.4");
+    CurlApi a;
+    bool bound = library.Bind("curl_global_init", a.global_init) &&
+                 library.Bind("curl_easy_init", a.easy_init) &&
+                 library.Bind("curl_easy_setopt", a.easy_setopt) &&
+                 library.Bind("curl_easy_perform", a.easy_perform) &&
+                 library.Bind("curl_easy_getinfo", a.easy_getinfo) &&
+                 library.Bind("curl_easy_strerror", a.easy_strerror) &&
+                 library.Bind("curl_easy_cleanup", a.easy_cleanup) &&
+                 library.Bind("curl_slist_append", a.slist_append) &&
+                 library.Bind("curl_slist_free_all", a.slist_free_all);
+    if (!bound) {
+      a.error = library.error();
+    } else if (a.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      a.error = "libcurl failed to initialise (curl_global_init)";
+    }
+    return a;
+  }();
+  return api;
+}
+
 struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  void operator()(CURL* curl) const { Curl().easy_cleanup(curl); }
+  void operator()(curl_slist* list) const { Curl().slist_free_all(list); }
 };
 
 }  // namespace
 
 HttpResponse SendHttp(const HttpRequest& request) {
-  // curl_global_init is not thread-safe; once per process is what libcurl asks for.
-  static std::once_flag init_once;
-  std::call_once(init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-
   HttpResponse response;
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  const CurlApi& api = Curl();
+  if (!api.error.empty()) {
+    response.error = "cannot send an HTTP request: " + api.error;
+    return response;
+  }
+  std::unique_ptr<CURL, CurlDeleter> curl(api.easy_init());
   if (!curl) {
     response.error = "cannot start an HTTP request (curl_easy_init failed)";
     return response;
@@ -68,9 +108,9 @@ HttpResponse SendHttp(const HttpRequest& request) {
   for (const auto& [name, value] : request.headers) lines.push_back(name + ": " + value);
   curl_slist* list = nullptr;
   for (const std::string& line : lines) {
-    curl_slist* longer = curl_slist_append(list, line.c_str());
+    curl_slist* longer = api.slist_append(list, line.c_str());
     if (longer == nullptr) {
-      curl_slist_free_all(list);
+      api.slist_free_all(list);
       response.error = "out of memory building the request headers";
       return response;
     }
@@ -78,36 +118,36 @@ HttpResponse SendHttp(const HttpRequest& request) {
   }
   std::unique_ptr<curl_slist, CurlDeleter> headers(list);
 
-  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  api.easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  api.easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  api.easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    api.easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+    api.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_NOPROXY, "169.254.169.254,localhost,127.0.0.1,::1");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM: we run threads and a supervisor
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(c, CURLOPT_NOPROXY, "169.254.169.254,localhost,127.0.0.1,::1");
+  api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM: we run threads and a supervisor
+  api.easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  api.easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
+  api.easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBody);
+  api.easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
   Capture capture{&request.keep_headers, &response.headers};
   if (!request.keep_headers.empty()) {
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, KeepHeader);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &capture);
+    api.easy_setopt(c, CURLOPT_HEADERFUNCTION, KeepHeader);
+    api.easy_setopt(c, CURLOPT_HEADERDATA, &capture);
   }
 
-  CURLcode code = curl_easy_perform(c);
+  CURLcode code = api.easy_perform(c);
   if (code != CURLE_OK) {
     response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
     // libcurl's messages name the host and the failure, never a header or the body.
-    response.error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    response.error = error_buffer[0] != '\0' ? error_buffer : api.easy_strerror(code);
     response.status = 0;
     response.headers.clear();
     return response;
   }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+  api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }
 

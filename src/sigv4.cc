@@ -6,6 +6,7 @@
 #include <ctime>
 #include <map>
 
+#include "shared_library.h"
 #include "text.h"
 
 namespace osg {
@@ -13,13 +14,34 @@ namespace {
 
 constexpr char kAlgorithm[] = "AWS4-HMAC-SHA256";
 
+// OpenSSL's libcrypto, opened at the first signature (see shared_library.h); evp.h gives the types.
+struct CryptoApi {
+  decltype(&EVP_Q_mac) q_mac = nullptr;
+  decltype(&EVP_Digest) digest = nullptr;
+  decltype(&EVP_sha256) sha256 = nullptr;
+};
+
+// Null when libcrypto.so.3 cannot be loaded; every hash is then "" and so is the signature.
+const CryptoApi* Crypto() {
+  static const CryptoApi* api = [] {
+    static SharedLibrary library("libcrypto.so.3");
+    static CryptoApi a;
+    bool bound = library.Bind("EVP_Q_mac", a.q_mac) && library.Bind("EVP_Digest", a.digest) &&
+                 library.Bind("EVP_sha256", a.sha256);
+    return bound ? &a : nullptr;
+  }();
+  return api;
+}
+
 std::string HmacSha256(const std::string& key, const std::string& data) {
+  const CryptoApi* crypto = Crypto();
+  if (crypto == nullptr) return "";
   unsigned char out[EVP_MAX_MD_SIZE];
   size_t out_len = 0;
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
-                reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, sizeof(out),
-                &out_len) == nullptr) {
-    return "";  // only on an OpenSSL failure (no memory); the signature is then simply wrong
+  if (crypto->q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                    reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
+                    sizeof(out), &out_len) == nullptr) {
+    return "";  // only on an OpenSSL failure (no memory); the signature is then "" too
   }
   return std::string(reinterpret_cast<char*>(out), out_len);
 }
@@ -51,9 +73,13 @@ std::string HexEncode(const std::string& bytes) {
 }
 
 std::string Sha256Hex(const std::string& data) {
+  const CryptoApi* crypto = Crypto();
+  if (crypto == nullptr) return "";
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &md_len, EVP_sha256(), nullptr) != 1) return "";
+  if (crypto->digest(data.data(), data.size(), md, &md_len, crypto->sha256(), nullptr) != 1) {
+    return "";
+  }
   return HexEncode(std::string(reinterpret_cast<char*>(md), md_len));
 }
 

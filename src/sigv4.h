@@ -45,7 +45,8 @@ std::string AmzDate(std::chrono::system_clock::time_point when);
 std::string DeriveSigningKey(const std::string& secret, const std::string& date,
                              const std::string& region, const std::string& service);
 
-// Signs `request` for `region`/`service` at `when`.
+// Signs `request` for `region`/`service` at `when`. The signature is empty when OpenSSL's
+// libcrypto, opened at the first call, cannot be loaded.
 SigV4Result SignV4(const SigV4Request& request, const AwsCredentials& credentials,
                    const std::string& region, const std::string& service,
                    std::chrono::system_clock::time_point when);
