@@ -28,6 +28,19 @@ def status(pid):
     return out
 
 
+def rss_by_mapping(pid):
+    """Resident kB per mapped file (or [heap], [stack], anonymous), from /proc/PID/smaps."""
+    out, name = {}, "?"
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            first = line.split()
+            if not first[0].endswith(":"):  # a mapping's header line; its fields follow
+                name = os.path.basename(first[5]) if len(first) > 5 else "(anonymous)"
+            elif first[0] == "Rss:":
+                out[name] = out.get(name, 0) + int(first[1])
+    return out
+
+
 def cmdline(pid):
     try:
         with open("/proc/%d/cmdline" % pid, "rb") as f:
@@ -117,6 +130,10 @@ print()
 print("idle window: %.0f s (agent host pid %d)" % (window, agent))
 print("%-44s %12s %10s" % ("agent (osg-worker run)", "value", "target"))
 print("%-44s %9.0f kB %10s" % ("VmRSS at end", int(st1["VmRSS"]), "< 8 MB"))
+print("%-44s %9.0f kB %10s" % ("  of which anonymous (RssAnon)", int(st1["RssAnon"]), ""))
+print("%-44s %9.0f kB %10s" % ("  of which file pages (RssFile)", int(st1["RssFile"]), ""))
+top = sorted(rss_by_mapping(agent).items(), key=lambda item: -item[1])[:8]
+print("  largest resident mappings: " + ", ".join("%s %d kB" % item for item in top))
 print("%-44s %9.0f kB %10s" % ("VmRSS max (sampled 1/s)", max_rss, ""))
 print("%-44s %9.0f kB %10s" % ("VmHWM (peak since start, incl. startup)", int(st1["VmHWM"]), ""))
 print("%-44s %10.2f s %10s" % ("CPU agent itself (utime+stime)", own, ""))
