@@ -13,7 +13,6 @@ namespace {
 
 constexpr char kImdsTokenTtl[] = "21600";  // seconds: the most IMDSv2 grants
 constexpr char kEc2ApiVersion[] = "2016-11-15";
-constexpr size_t kMaxMessage = 200;  // error messages quoted in a detail are cut to this
 
 // Splits "scheme://authority/path" into the authority (the Host header SigV4 signs) and path.
 void SplitUrl(const std::string& url, std::string* authority, std::string* path) {
@@ -74,8 +73,8 @@ CloudResult ClassifyTerminateResponse(const HttpResponse& response) {
   }
   const std::string& body = response.body;
   if (response.status >= 200 && response.status < 300) {
-    std::string previous = XmlElementText(body, "name", body.find("<previousState>"));
-    std::string current = XmlElementText(body, "name", body.find("<currentState>"));
+    std::string previous = Shortened(XmlElementText(body, "name", body.find("<previousState>")));
+    std::string current = Shortened(XmlElementText(body, "name", body.find("<currentState>")));
     if (previous == "shutting-down" || previous == "terminated") {
       return {Outcome::kAlreadyGone, "the instance was already " + previous};
     }
@@ -83,10 +82,10 @@ CloudResult ClassifyTerminateResponse(const HttpResponse& response) {
                                 (current.empty() ? "?" : current)};
   }
   std::string code = XmlElementText(body, "Code");
-  std::string message = XmlElementText(body, "Message");
-  if (message.size() > kMaxMessage) message = message.substr(0, kMaxMessage) + "...";
+  std::string message = Shortened(XmlElementText(body, "Message"));
+  // The whole code decides below; only the detail quotes it shortened.
   std::string detail = "EC2 answered HTTP " + std::to_string(response.status) +
-                       (code.empty() ? "" : ": " + code) +
+                       (code.empty() ? "" : ": " + Shortened(code)) +
                        (message.empty() ? "" : " (" + message + ")");
   if (code == "InvalidInstanceID.NotFound") return {Outcome::kAlreadyGone, detail};
   if (response.status >= 500 || response.status == 409 || response.status == 429 ||

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "text.h"
+
 namespace osg {
 namespace {
 
@@ -47,6 +49,22 @@ TEST(ClassifyTerminateResponse, AlreadyTerminatedIsGone) {
   CloudResult r = ClassifyTerminateResponse(Answer(200, body));
   EXPECT_EQ(r.outcome, Outcome::kAlreadyGone);
   EXPECT_EQ(r.detail, "the instance was already terminated");
+}
+
+// Found by fuzzing (fuzz/corpus/ec2_response/200_long_state_name.xml): a state name, code or
+// message of any length went whole into the detail, and so into the log and the ledger.
+TEST(ClassifyTerminateResponse, QuotesAtMostAShortPieceOfTheAnswer) {
+  std::string long_text(5000, 'x');
+  std::string body = kTerminated;
+  body.replace(body.find("running"), 7, long_text);
+  CloudResult accepted = ClassifyTerminateResponse(Answer(200, body));
+  EXPECT_EQ(accepted.outcome, Outcome::kDone);
+  EXPECT_LT(accepted.detail.size(), 2 * kMaxQuotedText) << accepted.detail.size();
+  EXPECT_NE(accepted.detail.find("xxx... -> shutting-down"), std::string::npos);
+
+  CloudResult refused = ClassifyTerminateResponse(Answer(403, ErrorXml(long_text, long_text)));
+  EXPECT_EQ(refused.outcome, Outcome::kRefused);
+  EXPECT_LT(refused.detail.size(), 3 * kMaxQuotedText) << refused.detail.size();
 }
 
 TEST(ClassifyTerminateResponse, ErrorsByStatusAndCode) {

@@ -18,7 +18,6 @@ namespace {
 
 constexpr char kFlavorHeader[] = "Metadata-Flavor";
 constexpr char kFlavor[] = "Google";
-constexpr size_t kMaxMessage = 200;  // error messages quoted in a detail are cut to this
 
 // A version 4 UUID (RFC 4122), as instances.delete's requestId wants; "" if the kernel gives no
 // randomness (then the request goes without one).
@@ -46,14 +45,13 @@ GoogleError ParseGoogleError(const std::string& body) {
   if (doc.is_discarded() || !doc.is_object()) return e;
   auto error = doc.find("error");
   if (error == doc.end() || !error->is_object()) return e;
-  e.status = JsonString(*error, "status");
-  e.message = JsonString(*error, "message");
+  e.status = Shortened(JsonString(*error, "status"));
+  e.message = Shortened(JsonString(*error, "message"));
   auto errors = error->find("errors");
   if (errors != error->end() && errors->is_array() && !errors->empty() &&
       errors->front().is_object()) {
-    e.reason = JsonString(errors->front(), "reason");
+    e.reason = Shortened(JsonString(errors->front(), "reason"));
   }
-  if (e.message.size() > kMaxMessage) e.message = e.message.substr(0, kMaxMessage) + "...";
   return e;
 }
 

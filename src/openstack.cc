@@ -17,8 +17,7 @@ namespace {
 
 using Outcome = CloudResult::Outcome;
 
-constexpr size_t kMaxMessage = 200;  // error messages quoted in a detail are cut to this
-constexpr size_t kMaxKind = 64;      // and the fault's kind ("conflictingRequest") to this
+constexpr size_t kMaxKind = 64;  // and the fault's kind ("conflictingRequest") to this
 constexpr char kMetaDataPath[] = "/openstack/latest/meta_data.json";
 constexpr char kConfigDriveDevice[] = "/dev/disk/by-label/config-2";
 
@@ -32,8 +31,7 @@ std::string FaultText(const std::string& body) {
   std::string kind = fault.key().substr(0, kMaxKind);  // the server names it: keep it short
   auto message = fault->find("message");
   std::string text =
-      message != fault->end() && message->is_string() ? message->get<std::string>() : "";
-  if (text.size() > kMaxMessage) text = text.substr(0, kMaxMessage) + "...";
+      Shortened(message != fault->end() && message->is_string() ? message->get<std::string>() : "");
   return kind + (text.empty() ? "" : ": " + text);
 }
 

@@ -21,6 +21,11 @@ std::string ToLower(std::string_view text) {
   return out;
 }
 
+std::string Shortened(std::string_view text) {
+  if (text.size() <= kMaxQuotedText) return std::string(text);
+  return std::string(text.substr(0, kMaxQuotedText)) + "...";
+}
+
 std::vector<std::string> SplitLines(std::string_view text) {
   std::vector<std::string> lines;
   size_t start = 0;

@@ -66,7 +66,9 @@ std::string WorkerStateToJson(const WorkerState& s) {
   PutOptional(json, "joined_at", s.joined_at);
   PutOptional(json, "idle_since", s.idle_since);
   PutOptional(json, "shutdown_at", s.shutdown_at);
-  return json.dump(2) + "\n";
+  // The diagnosis quotes HTCondor's logs, which may hold any bytes: invalid UTF-8 becomes U+FFFD
+  // instead of an exception that would stop the agent.
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::optional<WorkerState> WorkerStateFromJson(const std::string& text) {

@@ -32,6 +32,17 @@ TEST(WorkerState, RoundTripsThroughJson) {
   EXPECT_TRUE(back->job_firewall_ok);
 }
 
+// The diagnosis quotes HTCondor's logs; a stray byte there threw from the JSON writer before.
+TEST(WorkerState, WritesInvalidUtf8AsReplacementCharacters) {
+  WorkerState s;
+  s.diagnosis = "central manager unreachable: host \xff\xfe";
+  std::string json;
+  ASSERT_NO_THROW(json = WorkerStateToJson(s));
+  std::optional<WorkerState> back = WorkerStateFromJson(json);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->diagnosis, "central manager unreachable: host \xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 TEST(WorkerState, RejectsGarbage) {
   EXPECT_FALSE(WorkerStateFromJson("{"));
   EXPECT_FALSE(WorkerStateFromJson("[]"));
