@@ -4,8 +4,11 @@
 
 #include "ec2.h"
 #include "gce.h"
+#include "http.h"
 #include "openstack.h"
 #include "openstack_credentials.h"
+#include "shared_library.h"
+#include "sigv4.h"
 
 namespace osg {
 namespace {
@@ -58,6 +61,13 @@ class OpenStackInstance : public CloudInstance {
 };
 
 }  // namespace
+
+Status CheckCloudLibraries() {
+  for (const char* library : {kCurlLibrary, kCryptoLibrary}) {
+    if (Status loads = TryLoadInChild(library); !loads.ok()) return loads;
+  }
+  return Status::Ok();
+}
 
 Status DescribeCloudCredentials(const Settings& settings, std::string* source) {
   source->clear();

@@ -34,4 +34,8 @@ std::unique_ptr<CloudInstance> MakeCloudInstance(const Settings& settings, std::
 // error when they cannot be found; "" when there is no cloud or nothing to check ahead.
 Status DescribeCloudCredentials(const Settings& settings, std::string* source);
 
+// Whether the libraries a cloud call opens (libcurl, and libcrypto for EC2's signatures) load,
+// tried in a child process (TryLoadInChild) so that the agent maps neither until the call.
+Status CheckCloudLibraries();
+
 }  // namespace osg

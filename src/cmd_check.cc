@@ -20,6 +20,10 @@ int CommandCheck(const std::string& config_path) {
   // Only a warning: `check` may run elsewhere than the agent, with another environment.
   if (!found.ok()) std::cerr << config_path << ": warning: " << found.message() << "\n";
   if (!source.empty()) std::cout << "Cloud credentials    = " << source << "\n";
+  if (!loaded.settings.cloud.empty()) {
+    Status loads = CheckCloudLibraries();
+    if (!loads.ok()) std::cerr << config_path << ": warning: " << loads.message() << "\n";
+  }
   return 0;
 }
 

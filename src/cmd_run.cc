@@ -79,6 +79,10 @@ void ReportCloudCredentials(const Settings& settings) {
     std::cerr << "osg-worker: warning: " << found.message() << "; the shutdown action "
               << settings.shutdown_action.ToString() << " will power off instead\n";
   }
+  if (Status loads = CheckCloudLibraries(); !loads.ok()) {
+    std::cerr << "osg-worker: warning: " << loads.message() << "; the shutdown action "
+              << settings.shutdown_action.ToString() << " will power off instead\n";
+  }
 }
 
 }  // namespace

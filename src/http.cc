@@ -61,7 +61,7 @@ struct CurlApi {
 const CurlApi& Curl() {
   // A function-local static is initialised once, thread-safely, as curl_global_init must be.
   static const CurlApi api = [] {
-    static SharedLibrary library("libcurl.so.4");
+    static SharedLibrary library(kCurlLibrary);
     CurlApi a;
     bool bound = library.Bind("curl_global_init", a.global_init) &&
                  library.Bind("curl_easy_init", a.easy_init) &&

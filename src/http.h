@@ -34,6 +34,9 @@ struct HttpResponse {
 
 inline constexpr size_t kMaxHttpBody = 1 << 20;
 
+// libcurl, opened at the first request (shared_library.h).
+inline constexpr char kCurlLibrary[] = "libcurl.so.4";
+
 // Sends one request: http and https only, no redirects followed, no proxy for loopback and the
 // link-local metadata address. A body is sent as given (set Content-Type in `headers`).
 HttpResponse SendHttp(const HttpRequest& request);

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "status.h"
+
 namespace osg {
 
 // A shared library opened at run time, when first needed, instead of linked. The agent idles for
@@ -33,5 +35,10 @@ class SharedLibrary {
   void* handle_ = nullptr;
   std::string error_;
 };
+
+// Whether `soname` loads, tried in a child process so that this one maps none of it: the agent
+// learns at start, not at the end of its life, that a cloud call would fail. Uses fork(), so
+// call it before starting threads.
+Status TryLoadInChild(const char* soname);
 
 }  // namespace osg

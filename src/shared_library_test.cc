@@ -3,9 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace osg {
 namespace {
+
+std::string ReadMaps() {
+  std::ifstream in("/proc/self/maps");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // zlib is linked into every build of ours, so it is there to open here too.
 TEST(SharedLibrary, BindsAFunctionThatWorks) {
@@ -32,6 +41,22 @@ TEST(SharedLibrary, NamesAMissingSymbol) {
   EXPECT_FALSE(zlib.Bind("osg_worker_no_such_function", function));
   EXPECT_EQ(function, nullptr);
   EXPECT_EQ(zlib.error(), "libz.so.1 lacks osg_worker_no_such_function");
+}
+
+TEST(TryLoadInChild, LoadsInTheChildOnly) {
+  EXPECT_TRUE(TryLoadInChild("libz.so.1").ok());
+  // ctest runs each test in a process of its own; a whole-binary run may have loaded it already.
+  if (ReadMaps().find("libcurl") != std::string::npos) GTEST_SKIP() << "libcurl already loaded";
+  Status loaded = TryLoadInChild("libcurl.so.4");
+  EXPECT_TRUE(loaded.ok()) << loaded.message();
+  EXPECT_EQ(ReadMaps().find("libcurl"), std::string::npos);
+}
+
+TEST(TryLoadInChild, SaysWhyItDoesNotLoad) {
+  Status missing = TryLoadInChild("libosg-worker-no-such.so.9");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.message().find("cannot load libosg-worker-no-such.so.9: "), std::string::npos)
+      << missing.message();
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ struct CryptoApi {
 // Null when libcrypto.so.3 cannot be loaded; every hash is then "" and so is the signature.
 const CryptoApi* Crypto() {
   static const CryptoApi* api = [] {
-    static SharedLibrary library("libcrypto.so.3");
+    static SharedLibrary library(kCryptoLibrary);
     static CryptoApi a;
     bool bound = library.Bind("EVP_Q_mac", a.q_mac) && library.Bind("EVP_Digest", a.digest) &&
                  library.Bind("EVP_sha256", a.sha256);

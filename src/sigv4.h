@@ -45,6 +45,9 @@ std::string AmzDate(std::chrono::system_clock::time_point when);
 std::string DeriveSigningKey(const std::string& secret, const std::string& date,
                              const std::string& region, const std::string& service);
 
+// OpenSSL's libcrypto, opened at the first signature (shared_library.h).
+inline constexpr char kCryptoLibrary[] = "libcrypto.so.3";
+
 // Signs `request` for `region`/`service` at `when`. The signature is empty when OpenSSL's
 // libcrypto, opened at the first call, cannot be loaded.
 SigV4Result SignV4(const SigV4Request& request, const AwsCredentials& credentials,
