@@ -23,7 +23,10 @@ std::string ToLower(std::string_view text) {
 
 std::string Shortened(std::string_view text) {
   if (text.size() <= kMaxQuotedText) return std::string(text);
-  return std::string(text.substr(0, kMaxQuotedText)) + "...";
+  size_t cut = kMaxQuotedText;
+  // Not inside a UTF-8 sequence: back up over its continuation bytes (10xxxxxx) to its start.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "...";
 }
 
 std::vector<std::string> SplitLines(std::string_view text) {

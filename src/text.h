@@ -15,7 +15,8 @@ size_t EditDistance(std::string_view a, std::string_view b);
 std::string ErrnoText();  // strerror(errno), thread-safe
 
 // Text a remote server chose (an error message, a state name), as a log line or the ledger quotes
-// it: cut to kMaxQuotedText bytes, "..." marking the cut, so that no answer can fill them.
+// it: cut to at most kMaxQuotedText bytes, at a character boundary, "..." marking the cut, so
+// that no answer can fill them.
 constexpr size_t kMaxQuotedText = 200;
 std::string Shortened(std::string_view text);
 
