@@ -57,9 +57,9 @@ Status ParseRoleCredentials(std::string_view json_text, const std::string& role,
   AwsCredentials c{JsonString(doc, "AccessKeyId"), JsonString(doc, "SecretAccessKey"),
                    JsonString(doc, "Token")};
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {
-    return Status::Error("the credentials of role " + role +
-                         " lack AccessKeyId or SecretAccessKey (Code: " + JsonString(doc, "Code") +
-                         ")");
+    return Status::Error(
+        "the credentials of role " + role +
+        " lack AccessKeyId or SecretAccessKey (Code: " + Shortened(JsonString(doc, "Code")) + ")");
   }
   *out = std::move(c);
   return Status::Ok();
@@ -197,8 +197,13 @@ Status Ec2Client::FetchIdentity() {
   if (!(s = ImdsGet(token, "/latest/meta-data/placement/region", &region)).ok()) return s;
   instance_id_ = Trim(id);
   region_ = Trim(region);
-  if (instance_id_.empty() || region_.empty()) {
-    return Status::Error("instance metadata gave an empty instance id or region");
+  // The region becomes part of the API's host name, the id part of the request.
+  if (!IsUrlSafeName(instance_id_, 64) || !IsUrlSafeName(region_, 32)) {
+    instance_id_.clear();
+    return Status::Error(
+        "instance metadata gave an instance id or region that is empty or not "
+        "letters, digits and '-': \"" +
+        Shortened(id) + "\", \"" + Shortened(region) + "\"");
   }
   return static_credentials_ ? Status::Ok() : FetchRoleCredentials(token);
 }

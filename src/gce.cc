@@ -57,12 +57,7 @@ GoogleError ParseGoogleError(const std::string& body) {
 
 }  // namespace
 
-bool IsGcePathSegment(const std::string& text) {
-  return !text.empty() && text.size() <= 128 &&
-         std::all_of(text.begin(), text.end(), [](unsigned char c) {
-           return std::isalnum(c) || c == '-' || c == '.' || c == ':' || c == '_';
-         });
-}
+bool IsGcePathSegment(const std::string& text) { return IsUrlSafeName(text, 128, "-.:_"); }
 
 std::string ZoneFromMetadata(const std::string& text) {
   // Exactly four segments: "projects", the project's number, "zones", the zone's name.
@@ -114,14 +109,14 @@ CloudResult ClassifyGceDeleteResponse(const HttpResponse& response) {
   long code = response.status;
   if (code >= 200 && code < 300) {
     nlohmann::json op = nlohmann::json::parse(response.body, nullptr, false);
-    std::string name = op.is_object() ? JsonString(op, "name") : "";
+    std::string name = op.is_object() ? Shortened(JsonString(op, "name")) : "";
     if (name.empty()) {
       return {Outcome::kRetry, "HTTP " + std::to_string(code) + " without an Operation"};
     }
     if (op.contains("error")) {
       return {Outcome::kRetry, "operation " + name + " reports an error"};
     }
-    std::string status = JsonString(op, "status");
+    std::string status = Shortened(JsonString(op, "status"));
     return {Outcome::kDone, "accepted: operation " + name + " " + (status.empty() ? "?" : status)};
   }
   GoogleError e = ParseGoogleError(response.body);

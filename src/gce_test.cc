@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "text.h"
+
 namespace osg {
 namespace {
 
@@ -152,6 +154,21 @@ TEST(ClassifyGceDeleteResponse, LongMessagesAreCut) {
       ClassifyGceDeleteResponse(Answer(403, ErrorJson(403, "forbidden", std::string(500, 'x'))));
   EXPECT_LT(r.detail.size(), 300u);
   EXPECT_NE(r.detail.find("..."), std::string::npos);
+}
+
+// Found by fuzzing (fuzz/corpus/gce_delete/200_long_operation_name.json): the operation's name
+// and status, and the error's reason and status, went whole into the detail.
+TEST(ClassifyGceDeleteResponse, EveryQuotedFieldIsCut) {
+  std::string long_text(5000, 'y');
+  CloudResult done = ClassifyGceDeleteResponse(
+      Answer(200, R"({"kind": "compute#operation", "name": ")" + long_text + R"(", "status": ")" +
+                      long_text + R"("})"));
+  EXPECT_EQ(done.outcome, Outcome::kDone);
+  EXPECT_LT(done.detail.size(), 3 * kMaxQuotedText) << done.detail.size();
+  CloudResult refused =
+      ClassifyGceDeleteResponse(Answer(403, ErrorJson(403, long_text, long_text)));
+  EXPECT_EQ(refused.outcome, Outcome::kRefused);
+  EXPECT_LT(refused.detail.size(), 3 * kMaxQuotedText) << refused.detail.size();
 }
 
 TEST(ClassifyGceDeleteResponse, TransportErrorsAreRetried) {

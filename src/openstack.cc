@@ -17,7 +17,8 @@ namespace {
 
 using Outcome = CloudResult::Outcome;
 
-constexpr size_t kMaxKind = 64;  // and the fault's kind ("conflictingRequest") to this
+constexpr size_t kMaxKind = 64;            // and the fault's kind ("conflictingRequest") to this
+constexpr size_t kMaxServerIdLength = 64;  // a UUID is 36
 constexpr char kMetaDataPath[] = "/openstack/latest/meta_data.json";
 constexpr char kConfigDriveDevice[] = "/dev/disk/by-label/config-2";
 
@@ -150,7 +151,10 @@ std::string MetadataUuid(const std::string& meta_data_json) {
   nlohmann::json doc = nlohmann::json::parse(meta_data_json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return "";
   auto uuid = doc.find("uuid");
-  return uuid != doc.end() && uuid->is_string() ? Trim(uuid->get<std::string>()) : "";
+  std::string id = uuid != doc.end() && uuid->is_string() ? Trim(uuid->get<std::string>()) : "";
+  // It goes into the delete's URL path: a '/', '?' or "..", from a config drive a user built,
+  // would aim the DELETE elsewhere. Nova's ids are UUIDs.
+  return IsUrlSafeName(id, kMaxServerIdLength) ? id : "";
 }
 
 OpenStackClient::OpenStackClient(OpenStackCredentials credentials, OpenStackPlaces places)
@@ -167,7 +171,7 @@ Status OpenStackClient::FetchIdentity() {
   if (r.ok()) {
     server_id_ = MetadataUuid(r.body);
     if (!server_id_.empty()) return Status::Ok();
-    why = "the metadata service's meta_data.json has no uuid";
+    why = "the metadata service's meta_data.json has no usable uuid";
   } else {
     why = "metadata service (" + places_.metadata +
           "): " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error);

@@ -78,7 +78,8 @@ CloudResult ClassifyKeystoneResponse(const HttpResponse& response);
 // Classifies Nova's answer to a delete (`shelve` false) or a shelve action.
 CloudResult ClassifyNovaResponse(bool shelve, const HttpResponse& response);
 
-// The server's uuid in the text of meta_data.json, or "" when it has none.
+// The server's uuid in the text of meta_data.json, or "" when it has none or one that is not
+// letters, digits and '-' (at most 64: it becomes part of the delete's URL path).
 std::string MetadataUuid(const std::string& meta_data_json);
 
 }  // namespace osg

@@ -188,6 +188,10 @@ TEST(MetadataUuid, ReadsTheUuid) {
             "83679162-1378-4288-a2d4-70e13ec132aa");
   EXPECT_EQ(MetadataUuid(R"({"name": "w1"})"), "");
   EXPECT_EQ(MetadataUuid("not json"), "");
+  // Into the DELETE's URL path it goes: nothing that would change the path.
+  EXPECT_EQ(MetadataUuid(R"({"uuid": "../../os-services/1"})"), "");
+  EXPECT_EQ(MetadataUuid(R"({"uuid": "83679162?force=1"})"), "");
+  EXPECT_EQ(MetadataUuid("{\"uuid\": \"" + std::string(65, 'a') + "\"}"), "");
 }
 
 class TempDir : public ::testing::Test {

@@ -21,6 +21,15 @@ std::string ToLower(std::string_view text) {
   return out;
 }
 
+bool IsUrlSafeName(std::string_view text, size_t max_length, std::string_view also) {
+  return !text.empty() && text.size() <= max_length &&
+         std::all_of(text.begin(), text.end(), [also](char c) {
+           bool ascii_alnum =
+               (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+           return ascii_alnum || also.find(c) != std::string_view::npos;
+         });
+}
+
 std::string Shortened(std::string_view text) {
   if (text.size() <= kMaxQuotedText) return std::string(text);
   size_t cut = kMaxQuotedText;

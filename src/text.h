@@ -14,6 +14,11 @@ std::string StripTrailingSlash(std::string url);  // "http://x//" -> "http://x"
 size_t EditDistance(std::string_view a, std::string_view b);
 std::string ErrnoText();  // strerror(errno), thread-safe
 
+// Whether `text` is a name a server gave that may go into a URL's host or path as it is: 1 to
+// `max_length` ASCII letters and digits, plus the characters in `also`. A '/', '?', '@' or '%'
+// would aim the request elsewhere.
+bool IsUrlSafeName(std::string_view text, size_t max_length, std::string_view also = "-");
+
 // Text a remote server chose (an error message, a state name), as a log line or the ledger quotes
 // it: cut to at most kMaxQuotedText bytes, at a character boundary, "..." marking the cut, so
 // that no answer can fill them.

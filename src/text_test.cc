@@ -31,5 +31,21 @@ TEST(Shortened, CutsBetweenCharacters) {
   EXPECT_LE(cut.size(), kMaxQuotedText + 3);
 }
 
+TEST(IsUrlSafeName, TakesCloudNames) {
+  EXPECT_TRUE(IsUrlSafeName("i-1234567890abcdef0", 64));
+  EXPECT_TRUE(IsUrlSafeName("us-east-1", 32));
+  EXPECT_TRUE(IsUrlSafeName("83679162-1378-4288-a2d4-70e13ec132aa", 64));
+  EXPECT_TRUE(IsUrlSafeName("my_project.x:y", 128, "-.:_"));
+}
+
+TEST(IsUrlSafeName, RefusesWhatWouldAimTheRequestElsewhere) {
+  for (const char* name :
+       {"", "evil.example/x", "a?b", "user@host", "%2e%2e", "..", "a b", "caf\xC3\xA9", "a\nb"}) {
+    EXPECT_FALSE(IsUrlSafeName(name, 64)) << name;
+  }
+  EXPECT_FALSE(IsUrlSafeName(std::string(65, 'a'), 64));
+  EXPECT_FALSE(IsUrlSafeName("a.b", 64));  // '.' only where `also` allows it
+}
+
 }  // namespace
 }  // namespace osg
