@@ -124,7 +124,10 @@ CloudResult ClassifyGceDeleteResponse(const HttpResponse& response) {
                        (e.reason.empty() ? "" : ": " + e.reason) +
                        (e.message.empty() ? "" : " (" + e.message + ")");
   if (code == 404) return {Outcome::kAlreadyGone, detail};
-  bool rate_limited = e.reason == "rateLimitExceeded" || e.reason == "userRateLimitExceeded";
+  // Google sends its rate-limit reasons with 403 (and 429). A 401 is a credential refused whatever
+  // reason it gives: retrying it only postpones the fallback.
+  bool rate_limited =
+      code == 403 && (e.reason == "rateLimitExceeded" || e.reason == "userRateLimitExceeded");
   if (code == 429 || code == 409 || code >= 500 || rate_limited) return {Outcome::kRetry, detail};
   return {Outcome::kRefused, detail};
 }

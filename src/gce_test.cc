@@ -121,6 +121,9 @@ TEST(ClassifyGceDeleteResponse, ErrorsByStatusAndReason) {
   } cases[] = {
       {404, "notFound", Outcome::kAlreadyGone},
       {401, "authError", Outcome::kRefused},
+      // Found by fuzzing (fuzz/corpus/gce_delete/401_rate_limit_reason.json): retried before.
+      {401, "rateLimitExceeded", Outcome::kRefused},
+      {400, "userRateLimitExceeded", Outcome::kRefused},
       {403, "forbidden", Outcome::kRefused},
       {403, "insufficientPermissions", Outcome::kRefused},
       {403, "rateLimitExceeded", Outcome::kRetry},
