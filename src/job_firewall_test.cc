@@ -114,9 +114,15 @@ TEST(DescribeJobFirewall, ListsWhatIsBlocked) {
 
 class InstallJobFirewallTest : public ::testing::Test {
  protected:
-  std::string dir_ = ::testing::TempDir() + "job-firewall-test";
-  std::string path_ = dir_ + "/rules.nft";
-  void SetUp() override { std::filesystem::remove_all(dir_); }
+  // A directory of each test's own: ctest runs these tests in parallel processes, and a shared
+  // one was removed by one test's TearDown while another wrote in it.
+  std::string dir_, path_;
+  void SetUp() override {
+    char dir[] = "/tmp/osg-job-firewall-test.XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    path_ = dir_ + "/rules.nft";
+  }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 };
 
