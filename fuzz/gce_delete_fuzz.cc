@@ -3,9 +3,9 @@
 // status selector byte, the token line, then the body.
 
 #include <cstdint>
-#include <iterator>
 #include <string>
 
+#include "cloud_answer.h"
 #include "fuzz_check.h"
 #include "gce.h"
 #include "redact.h"
@@ -21,16 +21,10 @@ constexpr size_t kMaxDetail = 600;  // Google's message is cut to 200 characters
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using osg::fuzz::Require;
   using Outcome = osg::CloudResult::Outcome;
-  if (size == 0) return 0;
-  std::string_view rest = osg::fuzz::Bytes(data + 1, size - 1);
-  std::string token(osg::fuzz::TakeLine(&rest));
-  osg::HttpResponse response;
-  response.status = kStatuses[data[0] % std::size(kStatuses)];
-  if (response.status == 0) {
-    response.error = "Operation timed out";
-    response.timed_out = (data[0] & 0x10) != 0;
-  }
-  response.body = std::string(rest);
+  std::optional<osg::fuzz::CloudAnswer> answer = osg::fuzz::ReadCloudAnswer(data, size, kStatuses);
+  if (!answer) return 0;
+  const osg::HttpResponse& response = answer->response;
+  const std::string& token = answer->secret;
   osg::CloudResult result = osg::ClassifyGceDeleteResponse(response);
   Require(result.detail.size() <= kMaxDetail, "a detail that quotes a whole body");
   switch (response.status) {

@@ -3,9 +3,9 @@
 // no secret is left in it. Input: a status selector byte, a secret line, then the body.
 
 #include <cstdint>
-#include <iterator>
 #include <string>
 
+#include "cloud_answer.h"
 #include "fuzz_check.h"
 #include "openstack.h"
 #include "redact.h"
@@ -21,14 +21,11 @@ constexpr size_t kMaxDetail = 600;  // a fault's message is cut to 200 character
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using osg::fuzz::Require;
   using Outcome = osg::CloudResult::Outcome;
-  if (size == 0) return 0;
-  std::string_view rest = osg::fuzz::Bytes(data + 1, size - 1);
-  std::string secret(osg::fuzz::TakeLine(&rest));
-  osg::HttpResponse response;
-  response.status = kStatuses[data[0] % std::size(kStatuses)];
-  if (response.status == 0) response.error = "Connection refused";
-  response.body = std::string(rest);
-  if (data[0] & 0x10) response.headers.emplace_back("X-Subject-Token", "gAAAAtoken");
+  std::optional<osg::fuzz::CloudAnswer> answer = osg::fuzz::ReadCloudAnswer(data, size, kStatuses);
+  if (!answer) return 0;
+  osg::HttpResponse& response = answer->response;
+  const std::string& secret = answer->secret;
+  if (answer->selector & 0x10) response.headers.emplace_back("X-Subject-Token", "gAAAAtoken");
 
   for (bool shelve : {false, true}) {
     osg::CloudResult nova = osg::ClassifyNovaResponse(shelve, response);
