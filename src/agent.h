@@ -10,6 +10,7 @@
 #include "lifecycle.h"
 #include "metrics.h"
 #include "metrics_server.h"
+#include "shutdown_action.h"
 #include "supervisor.h"
 #include "worker_state.h"
 
@@ -41,6 +42,8 @@ class Agent {
   void StopAccepting(TimePoint now);
   void ResumeAccepting();
   void Shutdown();
+  void ReportStep(const ShutdownStep& step);
+  void Escalate(TimePoint now);
   void ReapChildren(TimePoint now);
   void OnCondorExit(TimePoint now);
   int WaitTimeoutMs(TimePoint now) const;
@@ -55,7 +58,7 @@ class Agent {
   std::string config_path_;
   CondorPaths paths_;
   CondorTools& tools_;
-  Lifecycle lifecycle_;
+  std::optional<Lifecycle> lifecycle_;  // made in Run, once the ledger says when the instance began
   Supervisor supervisor_;
   WorkerState state_;
   bool refresh_due_ = true;
@@ -88,6 +91,13 @@ class Agent {
   bool textfile_failing_ = false;
   int64_t wall_at_start_ = 0;    // wall times shown are derived from the monotonic clock
   TimePoint steady_at_start_{};  // the shutdown action ran: wait for SIGTERM only
+  int64_t instance_started_at_ = 0;  // wall time of the instance's first start (the ledger)
+  bool watch_failed_ = false;        // no inotify on the log directory: check the startd often
+  TimePoint next_refresh_{};         // the startd is asked by then at the latest
+  // After the shutdown action, if the machine is still up: the next power-off level and when.
+  std::optional<TimePoint> escalate_at_;
+  int escalation_level_ = 0;
+  PowerOffSeams power_off_ = RealPowerOffSeams();
 };
 
 }  // namespace osg

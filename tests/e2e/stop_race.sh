@@ -5,7 +5,7 @@
 # and did not complete was killed by our shutdown. The count of such jobs must be zero.
 . "$(dirname "$0")/lib.sh"
 
-ROUNDS=${RACE_ROUNDS:-4}
+ROUNDS=${RACE_ROUNDS:-8}
 WORKERS=${RACE_WORKERS:-4}
 TIMEOUT=15
 pool_up
