@@ -173,7 +173,7 @@ struct KeySpec {
   const char* help;  // one line, for the README's reference and `check` output
 };
 
-const std::array<KeySpec, 29> kKeys = {{
+const std::array<KeySpec, 30> kKeys = {{
     {"WorkerGroupName",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        CheckLabel(v, p);
@@ -208,6 +208,11 @@ const std::array<KeySpec, 29> kKeys = {{
        SetDuration(s.join_timeout, v, p);
      },
      "shut down if the pool has not accepted the worker by then"},
+    {"BootTimeout",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetDuration(s.boot_timeout, v, p);
+     },
+     "power off if no worker runs this long after the boot"},
     {"MaxLifetime",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        Seconds lifetime{0};
@@ -579,6 +584,7 @@ std::string DescribeSettings(const Settings& s) {
       << "IdleTimeout          = " << FormatDuration(s.idle_timeout) << "\n"
       << "AcceptWindow         = " << FormatDuration(s.accept_window) << "\n"
       << "JoinTimeout          = " << FormatDuration(s.join_timeout) << "\n"
+      << "BootTimeout          = " << FormatDuration(s.boot_timeout) << "\n"
       << "MaxLifetime          = " << (s.max_lifetime ? FormatDuration(*s.max_lifetime) : "none")
       << "\n"
       << "RetirementTime       = " << FormatDuration(s.retirement_time) << "\n"

@@ -39,6 +39,10 @@ struct OpenStackSettings {
 };
 
 // The effective settings of /etc/osg-worker.conf, defaults filled in.
+// A machine with no running worker this long after its boot powers off (boot_deadline.h); also
+// the timeout when no valid config says otherwise.
+inline constexpr std::chrono::seconds kDefaultBootTimeout{30 * 60};
+
 struct Settings {
   std::string worker_group_name = "OSG Cloud Worker";
   std::string token;  // secret: never print it; print token_claims instead
@@ -48,6 +52,7 @@ struct Settings {
   Seconds idle_timeout = std::chrono::minutes(25);
   Seconds accept_window = std::chrono::hours(24 * 7);
   Seconds join_timeout = std::chrono::minutes(30);
+  Seconds boot_timeout = kDefaultBootTimeout;  // osg-worker boot-deadline
   std::optional<Seconds> max_lifetime;  // none unless set
   Seconds retirement_time = std::chrono::hours(1);
   ShutdownAction shutdown_action;

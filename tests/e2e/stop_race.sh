@@ -14,7 +14,8 @@ pool_up
 # [-6 s, +1 s] around it (a claim lands 1-3 s after the submission). Prints "cluster offset".
 race_job() {
   local name=$1 project=$2 json deadline offset cluster
-  for _ in $(seq 120); do
+  # Up to 4 minutes for the worker to join and report its deadline (a loaded CI machine is slow).
+  for _ in $(seq 480); do
     json=$(worker_status_json "$name" 2>/dev/null) || true
     deadline=$(json_field "$json" shutdown_at 2>/dev/null) || deadline=''
     [ -n "$deadline" ] && break
