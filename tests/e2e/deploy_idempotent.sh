@@ -3,6 +3,7 @@
 # /usr/src/osg-worker as tools/image put them) prints `deploy: unchanged` and changes no file;
 # osg-worker.path is enabled, condor.service disabled, and systemd-analyze verify (which works
 # offline in the chroot) accepts both units. A drifted machine is repaired, then unchanged again.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 1
 
