@@ -7,6 +7,7 @@
 # The test bed runs both programs under its small init (entrypoint below) where a VM's systemd
 # runs two units; "the boot" is PID 1's start, which is the instance's start here, as it is the
 # kernel's boot on a VM. --timeout stands in for BootTimeout, which (1) has no config to read.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 DEADLINE=25

@@ -4,6 +4,7 @@
 # a claim and runs the job, which proves it: the worker is Busy, not Joining, and the join
 # timeout (45 s here, counted from when the worker was last known in the pool) does not shut it
 # down under its job. Once the pool is back the job completes, having started once.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pool_up

@@ -2,7 +2,9 @@
 # deploy/deploy.sh run again on the already provisioned image (a throwaway instance, sources at
 # /usr/src/osg-worker as tools/image put them) prints `deploy: unchanged` and changes no file;
 # osg-worker.path is enabled, condor.service disabled, and systemd-analyze verify (which works
-# offline in the chroot) accepts the units; the boot deadline's unit is enabled. A drifted machine is repaired, then unchanged again.
+# offline in the chroot) accepts the units; the boot deadline's unit is enabled. A drifted
+# machine is repaired, then unchanged again.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 1
 

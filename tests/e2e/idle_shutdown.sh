@@ -5,6 +5,7 @@
 # idle timeout counted from its join, not before. (3) After the accept window no job starts
 # and an idle worker retires at once.
 # The test's shutdown action records the moment.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 TIMEOUT=20

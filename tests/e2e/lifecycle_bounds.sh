@@ -6,6 +6,7 @@
 # (2) A shutdown action that fails is followed by a power-off: the instance does not stay up.
 #     (The test bed's `poweroff` records the moment and ends the instance, as a real power-off
 #     would end the VM; the escalation past it, `--force` and the kernel, is unit-tested.)
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pool_up

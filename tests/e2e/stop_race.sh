@@ -3,6 +3,7 @@
 # deadline (with condor_reschedule, so the claim lands about a second later), over several
 # rounds of parallel workers. Every job must either complete or never start: a job that started
 # and did not complete was killed by our shutdown. The count of such jobs must be zero.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${RACE_ROUNDS:-8}

@@ -2,6 +2,7 @@
 # A token the pool did not sign (its signature altered): the worker never joins, and
 # `osg-worker status` says the token was rejected, in HTCondor's words; at the join timeout it
 # shuts down and says why.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pool_up
