@@ -22,6 +22,7 @@
 #include "job_firewall.h"
 #include "report.h"
 #include "shutdown_action.h"
+#include "start_switch.h"
 #include "subprocess.h"
 #include "token.h"
 #include "worker_state.h"
@@ -96,6 +97,9 @@ Agent::Agent(Settings settings, std::string config_path, CondorPaths paths, Cond
       config_path_(std::move(config_path)),
       paths_(std::move(paths)),
       tools_(tools),
+      activity_([this](const char* event, nlohmann::json fields) { Record(event, std::move(fields)); },
+                [this](const std::string& id) { return tools_.QueryJobExit(id); }),
+      metrics_(Clock::now()),
       supervisor_({"condor_master", "-f"}, std::string(kStateDir) + "/condor_master.pid",
                   [this](const std::string& l) { Log(l); }) {}
 
@@ -143,7 +147,6 @@ int Agent::Run() {
   InstallFirewall();  // before HTCondor starts (or is adopted): no job runs unfenced
   ResumeIdleClock(ledger.records, now);
   StartMetrics(ledger.records);
-  accounted_at_ = now;
   Record(kEventAgentStart, {{"pid", state_.agent_pid}});
   Record(kEventBoot, {{"boot_id", CurrentBootId()}});
   Record(kEventJobFirewall,
@@ -290,9 +293,9 @@ void Agent::Refresh(TimePoint now) {
     ProbeJoined(now);
   }
   observation->joined = state_.joined;
-  RecordClaims(observation->held);
+  activity_.Observe(*observation);
+  metrics_.SawJobs(observation->running);
   cores_claimed_ = observation->cores_claimed;
-  RecordJobs(observation->running);
   state_.claims = observation->claims;
   state_.jobs = observation->jobs;
   Execute(lifecycle_->Observe(*observation, now), now);
@@ -349,36 +352,19 @@ void Agent::Execute(const std::vector<Action>& actions, TimePoint now) {
 }
 
 void Agent::StopAccepting(TimePoint now) {
-  Status status = WriteFileAtomically(paths_.Stopping(), RenderStoppingConfig(), 0644);
-  if (status.ok()) status = tools_.Reconfig();
-  if (status.ok()) {
-    // Only once the startd itself reports START's switch off can no new claim slip in.
-    auto deadline = Clock::now() + kStopConfirmTimeout;
-    std::optional<bool> accepting;
-    while ((accepting = tools_.StartdAccepting()) != false && Clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (accepting != false)
-      status = Status::Error("the startd still accepts claims after reconfig");
-  }
-  std::optional<Observation> observation;
-  if (status.ok()) {
-    observation = tools_.QueryStartd();
-    if (!observation) status = Status::Error("the startd did not answer");
-  }
-  if (!status.ok()) {
-    Execute(lifecycle_->StopFailed(status.message(), now), now);
+  StartOffResult off = TurnStartOff(env_, tools_, paths_.Stopping(), kStopConfirmTimeout);
+  if (!off.status.ok()) {
+    Execute(lifecycle_->StopFailed(off.status.message(), now), now);
     return;
   }
-  state_.claims = observation->claims;
-  state_.jobs = observation->jobs;
-  cores_claimed_ = observation->cores_claimed;
-  Execute(lifecycle_->StopConfirmed(*observation, Clock::now()), now);
+  state_.claims = off.holds->claims;
+  state_.jobs = off.holds->jobs;
+  cores_claimed_ = off.holds->cores_claimed;
+  Execute(lifecycle_->StopConfirmed(*off.holds, env_.SteadyNow()), now);
 }
 
 void Agent::ResumeAccepting() {
-  Status status = RemovePath(paths_.Stopping());
-  if (status.ok()) status = tools_.Reconfig();
+  Status status = TurnStartOn(env_, tools_, paths_.Stopping());
   if (!status.ok()) Log("could not turn START back on: " + status.message());
 }
 
@@ -436,61 +422,6 @@ void Agent::OnTransition(Phase from, Phase to, const std::string& reason) {
     Record(kEventIdleStart, {{"boottime", BootTimeNow()}});
   if (to == Phase::kRetiring) Record(kEventRetire, {{"reason", reason}});
   if (to == Phase::kShuttingDown) Record(kEventShutdownDecision, {{"reason", ShutdownReason()}});
-}
-
-// One job_start and one job_end per job, from the startd's slots as they change. job_end carries
-// the exit, when the startd's history already holds it.
-void Agent::RecordJobs(const std::vector<RunningJob>& running) {
-  auto contains = [](const std::vector<RunningJob>& jobs, const RunningJob& job) {
-    return std::find_if(jobs.begin(), jobs.end(), [&](const RunningJob& other) {
-             return other.job_id == job.job_id;
-           }) != jobs.end();
-  };
-  auto fields = [](const RunningJob& job) {
-    return nlohmann::json{
-        {"job_id", job.job_id}, {"owner", job.owner}, {"project", job.project}, {"cpus", job.cpus}};
-  };
-  for (const RunningJob& job : running) {
-    if (!contains(running_, job)) Record(kEventJobStart, fields(job));
-    jobs_seen_.insert(job.job_id);
-  }
-  for (const RunningJob& job : running_) {
-    if (contains(running, job)) continue;
-    nlohmann::json end = fields(job);
-    if (std::optional<JobExit> exit = tools_.QueryJobExit(job.global_job_id)) {
-      if (exit->exit_code) end["exit_code"] = *exit->exit_code;
-      if (exit->exit_signal) end["exit_signal"] = *exit->exit_signal;
-      if (!exit->how.empty()) end["how"] = exit->how;
-    }
-    Record(kEventJobEnd, end);
-  }
-  running_ = running;
-}
-
-// One claim_start and one claim_end per claim. A claim is known by its public id, or by its slot
-// when HTCondor did not say (a Matched slot has no claim id yet).
-void Agent::RecordClaims(const std::vector<HeldClaim>& held) {
-  auto key = [](const HeldClaim& claim) {
-    return claim.claim_id.empty() ? claim.slot : claim.claim_id;
-  };
-  auto contains = [&key](const std::vector<HeldClaim>& claims, const HeldClaim& claim) {
-    return std::find_if(claims.begin(), claims.end(), [&](const HeldClaim& other) {
-             return key(other) == key(claim);
-           }) != claims.end();
-  };
-  auto fields = [](const HeldClaim& claim) {
-    return nlohmann::json{{"slot", claim.slot},
-                          {"claim_id", claim.claim_id},
-                          {"owner", claim.owner},
-                          {"cpus", claim.cpus}};
-  };
-  for (const HeldClaim& claim : held) {
-    if (!contains(held_, claim)) Record(kEventClaimStart, fields(claim));
-  }
-  for (const HeldClaim& claim : held_) {
-    if (!contains(held, claim)) Record(kEventClaimEnd, fields(claim));
-  }
-  held_ = held;
 }
 
 // After a restart (kill -9, a crash) in the same boot, the idle clock continues from the
@@ -586,23 +517,7 @@ void Agent::PublishState() {
 // The counters carry on across an agent restart on the same boot: busy and idle seconds from the
 // ledger's report, and the jobs it saw start (a job still running is not counted twice).
 void Agent::StartMetrics(const std::vector<LedgerRecord>& records) {
-  std::string boot_id = CurrentBootId();
-  bool this_boot = false;
-  for (const LedgerRecord& record : records) {
-    if (record.event == kEventBoot) {
-      this_boot = record.fields.value("boot_id", "") == boot_id;
-      jobs_seen_.clear();
-    } else if (this_boot && record.event == kEventJobStart) {
-      jobs_seen_.insert(record.fields.value("job_id", ""));
-    }
-  }
-  if (this_boot) {
-    Report report = ComputeReport(records, {.now = static_cast<double>(std::time(nullptr))});
-    busy_seconds_ = report.busy_s;
-    idle_seconds_ = report.idle_s;
-  } else {
-    jobs_seen_.clear();
-  }
+  metrics_.Restore(records, CurrentBootId(), static_cast<double>(std::time(nullptr)));
   metrics_textfile_ = settings_.metrics_textfile;
   if (metrics_textfile_ == kMetricsTextfileAuto) {
     struct stat info {};
@@ -621,17 +536,7 @@ void Agent::StartMetrics(const std::vector<LedgerRecord>& records) {
 // The interval since the last call is counted in the state it had (the loop changes the state
 // only after a wakeup, and this runs first).
 void Agent::AccountTime(TimePoint now) {
-  double elapsed = std::chrono::duration<double>(now - accounted_at_).count();
-  if (elapsed > 0) {
-    if (accounted_busy_) {
-      busy_seconds_ += elapsed;
-    } else if (accounted_joined_) {
-      idle_seconds_ += elapsed;
-    }
-    accounted_at_ = now;
-  }
-  accounted_busy_ = state_.claims > 0 || state_.jobs > 0;
-  accounted_joined_ = state_.joined;
+  metrics_.Account(now, state_.claims > 0 || state_.jobs > 0, state_.joined);
 }
 
 MetricsSnapshot Agent::Metrics() const {
@@ -641,9 +546,9 @@ MetricsSnapshot Agent::Metrics() const {
           .cores_claimed = cores_claimed_,
           .cores_total = static_cast<double>(std::thread::hardware_concurrency()),
           .jobs_running = state_.jobs,
-          .jobs_total = static_cast<int64_t>(jobs_seen_.size()),
-          .busy_seconds = busy_seconds_,
-          .idle_seconds = idle_seconds_,
+          .jobs_total = metrics_.jobs_total(),
+          .busy_seconds = metrics_.busy_seconds(),
+          .idle_seconds = metrics_.idle_seconds(),
           .shutdown_at = state_.shutdown_at,
           .last_action = last_action_,
           .last_action_ok = last_action_ok_,
