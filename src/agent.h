@@ -5,6 +5,7 @@
 
 #include "condor_config.h"
 #include "condor_tools.h"
+#include "job_firewall.h"
 #include "config.h"
 #include "ledger.h"
 #include "lifecycle.h"
@@ -50,8 +51,12 @@ class Agent {
   std::string ShutdownReason() const;
   void Advertise(const AdvertisedState& state);
   void InstallFirewall();
+  void CheckFirewall(TimePoint now);
 
   Settings settings_;
+  // The job firewall's rules, checked (and put back if gone) at next_firewall_check_.
+  std::vector<BlockedEndpoint> firewall_targets_;
+  TimePoint next_firewall_check_{};
   std::string config_path_;
   CondorPaths paths_;
   CondorTools& tools_;
