@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <iostream>
@@ -223,6 +224,7 @@ int Agent::Run() {
     if (supervisor_.restart_at() && now >= *supervisor_.restart_at()) {
       if (Status s = supervisor_.Start(now); !s.ok()) Log(s.message());
     }
+    if (now >= next_firewall_check_) CheckFirewall(now);
     if (refresh_due_ || (refresh_at_ && now >= *refresh_at_) || now >= next_refresh_) {
       Refresh(now);
     }
@@ -252,7 +254,8 @@ int Agent::WaitTimeoutMs(TimePoint now) const {
   if (!finished_) {
     for (const auto& t : {lifecycle_->NextWakeup(), refresh_at_, supervisor_.restart_at(),
                           std::optional<TimePoint>(next_join_probe_),
-                          std::optional<TimePoint>(next_refresh_)}) {
+                          std::optional<TimePoint>(next_refresh_),
+                          std::optional<TimePoint>(next_firewall_check_)}) {
       if (t) wake = std::min(wake, *t);
     }
     if (!metrics_textfile_.empty()) wake = std::min(wake, textfile_written_at_ + kTextfileRefresh);
@@ -460,6 +463,8 @@ void Agent::InstallFirewall() {
   std::vector<std::string> notes;
   std::vector<BlockedEndpoint> targets = JobFirewallTargets(settings_, ResolveHost, &notes);
   for (const std::string& note : notes) Log("job firewall: " + note);
+  firewall_targets_ = targets;
+  next_firewall_check_ = Clock::now() + JobFirewallCheckInterval(std::getenv(kJobFirewallCheckEnv));
   Status status = InstallJobFirewall(RenderJobFirewall(targets), kJobFirewallFile,
                                      [](const std::vector<std::string>& argv) {
                                        return RunCommand(argv, std::chrono::seconds(20));
@@ -474,6 +479,24 @@ void Agent::InstallFirewall() {
         "NOT INSTALLED: " + status.message() + "; jobs can reach the cloud metadata service";
     Log("WARNING: job firewall " + state_.job_firewall);
   }
+}
+
+// Anyone may remove the table later (`systemctl reload nftables` flushes the whole ruleset):
+// put it back and say so (job_firewall.h). Only news is logged and recorded.
+void Agent::CheckFirewall(TimePoint now) {
+  next_firewall_check_ = now + JobFirewallCheckInterval(std::getenv(kJobFirewallCheckEnv));
+  JobFirewallCheck check =
+      CheckJobFirewall(firewall_targets_, kJobFirewallFile,
+                       [](const std::vector<std::string>& argv) {
+                         return RunCommand(argv, std::chrono::seconds(10));
+                       },
+                       state_.job_firewall_ok);
+  if (!check.changed) return;
+  Log(check.log);
+  state_.job_firewall_ok = check.ok;
+  state_.job_firewall = check.status;
+  if (check.result == "reinstalled") ++state_.job_firewall_reinstalls;
+  Record(kEventJobFirewall, {{"result", check.result}, {"detail", check.detail}});
 }
 
 // The owner sees the lifecycle in the seed's condor_status query: a changed state is written

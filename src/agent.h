@@ -7,6 +7,7 @@
 #include "condor_config.h"
 #include "condor_tools.h"
 #include "env.h"
+#include "job_firewall.h"
 #include "config.h"
 #include "ledger.h"
 #include "lifecycle.h"
@@ -54,8 +55,12 @@ class Agent {
   std::string ShutdownReason() const;
   void Advertise(const AdvertisedState& state);
   void InstallFirewall();
+  void CheckFirewall(TimePoint now);
 
   Settings settings_;
+  // The job firewall's rules, checked (and put back if gone) at next_firewall_check_.
+  std::vector<BlockedEndpoint> firewall_targets_;
+  TimePoint next_firewall_check_{};
   std::string config_path_;
   CondorPaths paths_;
   CondorTools& tools_;

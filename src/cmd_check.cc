@@ -4,6 +4,7 @@
 #include "cloud_instance.h"
 #include "commands.h"
 #include "config.h"
+#include "credential_files.h"
 
 namespace osg {
 
@@ -15,6 +16,10 @@ int CommandCheck(const std::string& config_path) {
     return kExitBadConfig;
   }
   std::cout << config_path << ": valid. Effective settings:\n" << DescribeSettings(loaded.settings);
+  for (const CredentialFileProblem& problem : InspectCredentialFiles(
+           CredentialFilePaths(RealEnv, HomeDirectory()), RealCredentialFileSystem())) {
+    std::cerr << "warning: " << problem.message << "\n";
+  }
   std::string source;
   Status found = DescribeCloudCredentials(loaded.settings, &source);
   // Only a warning: `check` may run elsewhere than the agent, with another environment.

@@ -11,6 +11,7 @@
 #include "cloud_instance.h"
 #include "commands.h"
 #include "config.h"
+#include "credential_files.h"
 #include "ec2.h"
 
 namespace osg {
@@ -99,6 +100,9 @@ int CommandRun(const std::string& config_path) {
     return kExitBadConfig;
   }
   MakePrivate(config_path);
+  // Before any credential is read (TakeEc2Credentials, ReportCloudCredentials).
+  SecureCredentialFiles(CredentialFilePaths(RealEnv, HomeDirectory()), RealCredentialFileSystem(),
+                        [](const std::string& line) { std::cerr << "osg-worker: " << line << "\n"; });
   if (Status s = TakeEc2Credentials(loaded.settings); !s.ok()) {
     std::cerr << "osg-worker: " << s.message() << "; nothing was started\n";
     return kExitBadConfig;

@@ -43,7 +43,12 @@ void PrintHuman(const WorkerState& s, bool agent_alive, bool condor_alive, int64
             << "shutdown:   " << When(s.shutdown_at, now) << ", action " << s.shutdown_action
             << "\n"
             << "retire:     " << When(s.retire_at, now) << "; no new jobs from then on\n"
-            << "firewall:   " << (s.job_firewall.empty() ? "-" : s.job_firewall) << "\n";
+            << "firewall:   " << (s.job_firewall.empty() ? "-" : s.job_firewall)
+            << (s.job_firewall_reinstalls > 0
+                    ? "; put back " + std::to_string(s.job_firewall_reinstalls) +
+                          " time(s) after it was removed (see the log)"
+                    : "")
+            << "\n";
   if (!s.shutdown_reason.empty()) std::cout << "reason:     " << s.shutdown_reason << "\n";
   // The agent keeps working without it, but what it does is not being recorded: say so.
   if (!s.ledger_error.empty()) {

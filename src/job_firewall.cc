@@ -6,15 +6,26 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "files.h"
 
 namespace osg {
 namespace {
 
-// Every cloud's metadata service: EC2, GCE and OpenStack at 169.254.169.254, EC2 on IPv6-only
-// (Nitro) subnets at fd00:ec2::254.
-const char* const kLinkLocalMetadata[] = {"169.254.169.254", "fd00:ec2::254"};
+// Every cloud's metadata service, on every port:
+// - 169.254.169.254: EC2, GCE and OpenStack over IPv4.
+// - fd00:ec2::254: EC2 over IPv6 (Nitro instances, when the IPv6 endpoint is enabled).
+// - fd20:ce::254: GCE's metadata server over IPv6. Google's own pages were not in the reference
+//   search we could run; the address is the one Google's metadata clients are pointed at on
+//   IPv6-only VMs (GCE_METADATA_HOST) and that many independent SSRF and egress blocklists name
+//   as GCP's. Blocking it costs nothing where nothing listens there.
+// - fe80::a9fe:a9fe: OpenStack's metadata service over IPv6, since Victoria (Nova's admin guide,
+//   "Metadata service": "Guests access the service at 169.254.169.254 or at fe80::a9fe:a9fe";
+//   Neutron's release note "metadata-ipv6"). It is link-local: a guest reaches it as
+//   fe80::a9fe:a9fe%eth0, and the rule matches the address on whatever interface.
+const char* const kLinkLocalMetadata[] = {"169.254.169.254", "fd00:ec2::254", "fd20:ce::254",
+                                          "fe80::a9fe:a9fe"};
 
 bool IsIPv4(const std::string& address) {
   in_addr out{};
@@ -24,6 +35,14 @@ bool IsIPv4(const std::string& address) {
 bool IsIPv6(const std::string& address) {
   in6_addr out{};
   return inet_pton(AF_INET6, address.c_str(), &out) == 1;
+}
+
+// "ip daddr A tcp dport P": a rule's match as nft -f reads it and as `nft list` prints it back.
+// "" for an address that is not numeric.
+std::string RuleMatch(const BlockedEndpoint& t) {
+  std::string family = IsIPv4(t.address) ? "ip" : IsIPv6(t.address) ? "ip6" : "";
+  if (family.empty()) return "";
+  return family + " daddr " + t.address + (t.port ? " tcp dport " + std::to_string(*t.port) : "");
 }
 
 }  // namespace
@@ -122,17 +141,16 @@ std::vector<BlockedEndpoint> JobFirewallTargets(const Settings& settings,
 std::string RenderJobFirewall(const std::vector<BlockedEndpoint>& targets) {
   std::string rules;
   for (const BlockedEndpoint& t : targets) {
-    std::string family = IsIPv4(t.address) ? "ip" : IsIPv6(t.address) ? "ip6" : "";
-    if (family.empty()) continue;  // never a name or anything else into the ruleset
+    if (RuleMatch(t).empty()) continue;  // never a name or anything else into the ruleset
     if (t.port && (*t.port < 1 || *t.port > 65535)) continue;
-    rules += "    " + family + " daddr " + t.address +
-             (t.port ? " tcp dport " + std::to_string(*t.port) : "") + " counter reject\n";
+    rules += "    " + RuleMatch(t) + " counter reject\n";
   }
   // "table X" then "delete table X" makes the delete succeed on a first start; the file is one
   // transaction, so an agent restart replaces the rules with no moment without them.
   return std::string(
-             "# Written by osg-worker at every start (nft -f): only root reaches the cloud\n") +
-         "# metadata service. Rejected, not dropped: a job's cloud SDK fails at once instead of\n"
+             "# Written by osg-worker at every start, and again whenever its periodic check finds\n") +
+         "# the table gone or changed (nft -f): only root reaches the cloud metadata service.\n"
+         "# Rejected, not dropped: a job's cloud SDK fails at once instead of\n"
          "# waiting for its timeout. Root's own requests (osg-worker's delete) pass.\n"
          "table " +
          kJobFirewallTable + "\n" + "delete table " + kJobFirewallTable + "\n" + "table " +
@@ -168,6 +186,68 @@ Status InstallJobFirewall(const std::string& ruleset, const std::string& path,
                            ? "nft did not run or timed out (is the nftables package installed?)"
                            : "nft -f " + path + " exited with status " +
                                  std::to_string(result.exit_status) + " (its error is in the log)");
+}
+
+std::chrono::seconds JobFirewallCheckInterval(const char* override_seconds) {
+  if (override_seconds == nullptr || *override_seconds == '\0') return kJobFirewallCheckInterval;
+  int value = 0;
+  const char* end = override_seconds + std::strlen(override_seconds);
+  auto [last, error] = std::from_chars(override_seconds, end, value);
+  if (error != std::errc() || last != end || value < 1) return kJobFirewallCheckInterval;
+  return std::chrono::seconds(value);
+}
+
+std::string MissingJobFirewallRules(const std::string& listing,
+                                    const std::vector<BlockedEndpoint>& targets) {
+  // `nft list` prints each rule back as "MATCH counter packets N bytes N reject with ...".
+  std::vector<std::string> needles = {"hook output", "meta skuid != 0 jump not_root"};
+  for (const BlockedEndpoint& t : targets) {
+    if (!RuleMatch(t).empty()) needles.push_back(RuleMatch(t) + " counter");
+  }
+  std::string missing;
+  for (const std::string& needle : needles) {
+    if (listing.find(needle) != std::string::npos) continue;
+    missing += (missing.empty() ? "" : ", ") + ("\"" + needle + "\"");
+  }
+  return missing.empty() ? "" : "the table lacks " + missing;
+}
+
+JobFirewallCheck CheckJobFirewall(const std::vector<BlockedEndpoint>& targets,
+                                  const std::string& path, const CommandRunner& run,
+                                  bool was_ok) {
+  JobFirewallCheck check;
+  std::string found = "it was not installed";
+  if (was_ok) {
+    CommandResult listed = run({"nft", "list", "table", "inet", "osg_worker"});
+    if (listed.ok()) {
+      found = MissingJobFirewallRules(listed.output, targets);
+      if (found.empty()) {
+        check.ok = true;
+        return check;  // the common case: nothing to say
+      }
+    } else if (listed.exit_status < 0) {
+      found = "nft list table did not run or timed out";
+    } else {
+      found = std::string("the table ") + kJobFirewallTable + " is gone (nft list exited with " +
+              std::to_string(listed.exit_status) +
+              "; `systemctl reload nftables` or `nft flush ruleset` removes it)";
+    }
+  }
+  Status installed = InstallJobFirewall(RenderJobFirewall(targets), path, run);
+  check.ok = installed.ok();
+  check.changed = installed.ok() || was_ok;  // a failure that goes on is no news
+  if (installed.ok()) {
+    check.result = "reinstalled";
+    check.detail = found + "; reinstalled it";
+    check.log = "job firewall: " + check.detail;
+    check.status = DescribeJobFirewall(targets) + " (nftables table " + kJobFirewallTable + ")";
+  } else {
+    check.result = "failed";
+    check.detail = found + "; reinstalling it failed: " + installed.message();
+    check.log = "WARNING: job firewall NOT INSTALLED: " + check.detail;
+    check.status = "NOT INSTALLED: " + check.detail + "; jobs can reach the cloud metadata service";
+  }
+  return check;
 }
 
 }  // namespace osg

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -55,5 +56,36 @@ std::string DescribeJobFirewall(const std::vector<BlockedEndpoint>& targets);
 using CommandRunner = std::function<CommandResult(const std::vector<std::string>& argv)>;
 Status InstallJobFirewall(const std::string& ruleset, const std::string& path,
                           const CommandRunner& run);
+
+// The table is loaded once at start, but anyone may remove it later: Debian's
+// `systemctl reload nftables` runs `nft -f /etc/nftables.conf`, which begins with
+// `flush ruleset`. So the agent lists the table every kJobFirewallCheckInterval (one short nft
+// run; the idle agent's wake-ups are counted, so it stays rare) and puts it back when it is gone
+// or lacks a rule. The environment variable OSG_WORKER_FIREWALL_CHECK_SECONDS overrides the
+// interval, for tests.
+inline constexpr std::chrono::seconds kJobFirewallCheckInterval{300};
+inline constexpr const char* kJobFirewallCheckEnv = "OSG_WORKER_FIREWALL_CHECK_SECONDS";
+std::chrono::seconds JobFirewallCheckInterval(const char* override_seconds);
+
+// What `listing` (the output of `nft list table inet osg_worker`) lacks of the table rendered
+// from `targets`, in words; "" when it lacks nothing.
+std::string MissingJobFirewallRules(const std::string& listing,
+                                    const std::vector<BlockedEndpoint>& targets);
+
+// One periodic check and what the agent tells of it (log line, status line, ledger record).
+struct JobFirewallCheck {
+  bool ok = false;       // the table is in place now
+  bool changed = false;  // false: nothing to tell (intact, or still failing as before)
+  std::string result;    // the ledger's "result": "reinstalled" or "failed"
+  std::string detail;    // what was found and what was done
+  std::string log;       // the log line
+  std::string status;    // status's firewall line
+};
+
+// Lists the table and, when it is gone or lacks a rule, reinstalls it (InstallJobFirewall).
+// `was_ok` is whether the agent last reported it installed; one that was not is simply tried
+// again, so a worker whose nft failed at start gets its firewall once nft works.
+JobFirewallCheck CheckJobFirewall(const std::vector<BlockedEndpoint>& targets,
+                                  const std::string& path, const CommandRunner& run, bool was_ok);
 
 }  // namespace osg

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -61,7 +62,9 @@ TEST(JobFirewallTargets, DefaultsAreTheLinkLocalAddressesOnly) {
                                        {"metadata.google.internal", {"169.254.169.254"}}}),
                          &notes);
   EXPECT_THAT(targets, ElementsAre(BlockedEndpoint{"169.254.169.254", std::nullopt},
-                                   BlockedEndpoint{"fd00:ec2::254", std::nullopt}));
+                                   BlockedEndpoint{"fd00:ec2::254", std::nullopt},
+                                   BlockedEndpoint{"fd20:ce::254", std::nullopt},
+                                   BlockedEndpoint{"fe80::a9fe:a9fe", std::nullopt}));
   EXPECT_TRUE(notes.empty());
 }
 
@@ -77,6 +80,8 @@ TEST(JobFirewallTargets, ConfiguredUrlsAddTheirAddressAndPortOnce) {
   EXPECT_THAT(targets,
               ElementsAre(BlockedEndpoint{"169.254.169.254", std::nullopt},
                           BlockedEndpoint{"fd00:ec2::254", std::nullopt},
+                          BlockedEndpoint{"fd20:ce::254", std::nullopt},
+                          BlockedEndpoint{"fe80::a9fe:a9fe", std::nullopt},
                           BlockedEndpoint{"10.111.0.2", 8169}, BlockedEndpoint{"fd00::2", 8169}));
   EXPECT_THAT(notes, ElementsAre(HasSubstr("metadata.google.internal does not resolve")));
 }
@@ -149,6 +154,137 @@ TEST_F(InstallJobFirewallTest, SaysWhyNftFailed) {
   EXPECT_THAT(status.message(), HasSubstr("exited with status 1"));
   status = InstallJobFirewall("rules\n", path_, fails(-1));
   EXPECT_THAT(status.message(), HasSubstr("nftables"));
+}
+
+// GCE's and OpenStack's IPv6 metadata addresses, on every port, whatever URL is configured.
+TEST(JobFirewallTargets, BlockTheIPv6MetadataAddressesOfGceAndOpenStack) {
+  Settings s;
+  s.openstack.metadata_url = "http://[fe80::a9fe:a9fe]:80";  // covered by the all-ports rule
+  auto targets = JobFirewallTargets(s, ResolveHost, nullptr);
+  for (const char* address : {"fd20:ce::254", "fe80::a9fe:a9fe"}) {
+    EXPECT_EQ(std::count(targets.begin(), targets.end(), BlockedEndpoint{address, std::nullopt}),
+              1)
+        << address;
+  }
+  std::string rules = RenderJobFirewall(targets);
+  EXPECT_THAT(rules, HasSubstr("    ip6 daddr fd20:ce::254 counter reject\n"));
+  EXPECT_THAT(rules, HasSubstr("    ip6 daddr fe80::a9fe:a9fe counter reject\n"));
+}
+
+// What `nft list table inet osg_worker` printed (nftables 1.1, Debian 13) for the golden table.
+const char kListing[] = R"(table inet osg_worker {
+	chain output {
+		type filter hook output priority filter; policy accept;
+		meta skuid != 0 jump not_root
+	}
+
+	chain not_root {
+		ip daddr 169.254.169.254 counter packets 3 bytes 180 reject with icmp port-unreachable
+		ip6 daddr fd00:ec2::254 counter packets 0 bytes 0 reject with icmpv6 port-unreachable
+		ip daddr 10.111.0.2 tcp dport 8169 counter packets 0 bytes 0 reject with icmp port-unreachable
+	}
+}
+)";
+const std::vector<BlockedEndpoint> kListed = {
+    {"169.254.169.254", std::nullopt}, {"fd00:ec2::254", std::nullopt}, {"10.111.0.2", 8169}};
+
+TEST(MissingJobFirewallRules, NothingWhenEveryRuleIsListed) {
+  EXPECT_EQ(MissingJobFirewallRules(kListing, kListed), "");
+}
+
+TEST(MissingJobFirewallRules, NamesWhatIsMissing) {
+  std::vector<BlockedEndpoint> more = kListed;
+  more.push_back({"10.111.0.2", std::nullopt});  // all ports: not the port-8169 rule
+  EXPECT_EQ(MissingJobFirewallRules(kListing, more),
+            "the table lacks \"ip daddr 10.111.0.2 counter\"");
+  // `nft flush table` keeps the table and its chains but drops every rule.
+  EXPECT_THAT(MissingJobFirewallRules("table inet osg_worker {\n}\n", kListed),
+              HasSubstr("\"meta skuid != 0 jump not_root\""));
+}
+
+TEST(JobFirewallCheckInterval, FiveMinutesUnlessATestSaysOtherwise) {
+  EXPECT_EQ(JobFirewallCheckInterval(nullptr), std::chrono::minutes(5));
+  EXPECT_EQ(JobFirewallCheckInterval(""), std::chrono::minutes(5));
+  EXPECT_EQ(JobFirewallCheckInterval("3"), std::chrono::seconds(3));
+  for (const char* bad : {"0", "-1", "5m", "x"}) {
+    EXPECT_EQ(JobFirewallCheckInterval(bad), std::chrono::minutes(5)) << bad;
+  }
+}
+
+// A fake nft: answers `list` with `listing` (or fails with `list_status`), and `-f` with
+// `load_status`; records every command.
+struct FakeNft {
+  std::string listing = kListing;
+  int list_status = 0;
+  int load_status = 0;
+  std::vector<std::vector<std::string>> ran;
+  CommandRunner Runner() {
+    return [this](const std::vector<std::string>& argv) {
+      ran.push_back(argv);
+      if (argv.size() > 1 && argv[1] == "list") return CommandResult{list_status, listing};
+      return CommandResult{load_status, ""};
+    };
+  }
+};
+
+TEST_F(InstallJobFirewallTest, AnIntactTableIsOnlyListed) {
+  FakeNft nft;
+  JobFirewallCheck check = CheckJobFirewall(kListed, path_, nft.Runner(), true);
+  EXPECT_TRUE(check.ok);
+  EXPECT_FALSE(check.changed);
+  EXPECT_THAT(nft.ran, ElementsAre(ElementsAre("nft", "list", "table", "inet", "osg_worker")));
+}
+
+// Debian's `systemctl reload nftables` flushes the whole ruleset: the table is put back, and
+// the log, status and ledger say so.
+TEST_F(InstallJobFirewallTest, AFlushedTableIsReinstalledAndReported) {
+  FakeNft nft;
+  nft.list_status = 1;  // "Error: No such file or directory"
+  nft.listing.clear();
+  JobFirewallCheck check = CheckJobFirewall(kListed, path_, nft.Runner(), true);
+  EXPECT_TRUE(check.ok);
+  EXPECT_TRUE(check.changed);
+  ASSERT_EQ(nft.ran.size(), 2u);
+  EXPECT_THAT(nft.ran[1], ElementsAre("nft", "-f", path_));
+  EXPECT_EQ(ReadFile(path_), RenderJobFirewall(kListed));
+  EXPECT_EQ(check.result, "reinstalled");
+  EXPECT_THAT(check.log, HasSubstr("job firewall: the table inet osg_worker is gone"));
+  EXPECT_THAT(check.log, HasSubstr("reinstalled it"));
+  EXPECT_EQ(check.status, DescribeJobFirewall(kListed) + " (nftables table inet osg_worker)");
+}
+
+TEST_F(InstallJobFirewallTest, ATableMissingARuleIsReinstalled) {
+  FakeNft nft;
+  nft.listing = "table inet osg_worker {\n}\n";  // nft flush table inet osg_worker
+  JobFirewallCheck check = CheckJobFirewall(kListed, path_, nft.Runner(), true);
+  EXPECT_TRUE(check.changed);
+  EXPECT_EQ(check.result, "reinstalled");
+  EXPECT_THAT(check.detail, HasSubstr("the table lacks"));
+  EXPECT_EQ(nft.ran.size(), 2u);
+}
+
+TEST_F(InstallJobFirewallTest, AFailedReinstallIsLoudOnceThenQuiet) {
+  FakeNft nft;
+  nft.list_status = 1;
+  nft.load_status = 1;
+  JobFirewallCheck check = CheckJobFirewall(kListed, path_, nft.Runner(), true);
+  EXPECT_FALSE(check.ok);
+  EXPECT_TRUE(check.changed);
+  EXPECT_EQ(check.result, "failed");
+  EXPECT_THAT(check.log, HasSubstr("WARNING: job firewall NOT INSTALLED"));
+  EXPECT_THAT(check.status, HasSubstr("jobs can reach the cloud metadata service"));
+  // The next check tries again without listing, and says nothing new while it still fails.
+  nft.ran.clear();
+  check = CheckJobFirewall(kListed, path_, nft.Runner(), false);
+  EXPECT_FALSE(check.ok);
+  EXPECT_FALSE(check.changed);
+  EXPECT_THAT(nft.ran, ElementsAre(ElementsAre("nft", "-f", path_)));
+  // Once nft works again, the firewall is installed and that is news.
+  nft.load_status = 0;
+  check = CheckJobFirewall(kListed, path_, nft.Runner(), false);
+  EXPECT_TRUE(check.ok);
+  EXPECT_TRUE(check.changed);
+  EXPECT_THAT(check.log, HasSubstr("it was not installed; reinstalled it"));
 }
 
 TEST(ResolveHost, NumericLiteralsNeedNoDns) {

@@ -3,9 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
+#include "credential_files.h"
 #include "text.h"
 
 namespace osg {
@@ -41,14 +40,17 @@ std::string YamlString(const YAML::Node& map, const char* key) {
 
 const char* RealEnv(const char* name) { return std::getenv(name); }
 
-std::vector<std::string> CloudsYamlPaths(const EnvLookup& env) {
+std::vector<std::string> CloudsYamlPaths(const EnvLookup& env, const std::string& home) {
   std::vector<std::string> paths;
   std::string file = Env(env, "OS_CLIENT_CONFIG_FILE");
   if (!file.empty()) paths.push_back(file);
-  std::string home = Env(env, "HOME");
-  if (!home.empty()) paths.push_back(home + "/.config/openstack/clouds.yaml");
+  if (!home.empty()) paths.push_back(StripTrailingSlash(home) + "/.config/openstack/clouds.yaml");
   paths.push_back("/etc/openstack/clouds.yaml");
   return paths;
+}
+
+std::vector<std::string> CloudsYamlPaths(const EnvLookup& env) {
+  return CloudsYamlPaths(env, HomeDirectory());
 }
 
 Status ParseCloudsYaml(const std::string& text, const std::string& path, const std::string& cloud,
@@ -117,12 +119,12 @@ Status ResolveOpenStackCredentials(const OpenStackSettings& file, const EnvLooku
     std::string cloud = file.cloud.empty() ? Env(env, "OS_CLOUD") : file.cloud;
     std::string found;
     for (const std::string& path : clouds_yaml_paths) {
-      std::ifstream in(path);
-      if (!in) continue;
-      std::stringstream text;
-      text << in.rdbuf();
+      std::string text;
+      bool exists = false;
+      Status read = ReadCredentialFile(path, &text, &exists);
+      if (!exists) continue;
       found = path;
-      status = ParseCloudsYaml(text.str(), path, cloud, &c);
+      status = read.ok() ? ParseCloudsYaml(text, path, cloud, &c) : read;
       break;
     }
     if (found.empty()) {

@@ -25,7 +25,8 @@ using EnvLookup = std::function<const char*(const char*)>;
 // Finds the credential, from the first source that names one: the config file's OpenStack*
 // keys, then the agent's OS_AUTH_URL / OS_APPLICATION_CREDENTIAL_ID /
 // OS_APPLICATION_CREDENTIAL_SECRET (with OS_REGION_NAME, OS_INTERFACE), then the cloud named by
-// OpenStackCloud or OS_CLOUD in clouds.yaml (the first of `clouds_yaml_paths` that exists).
+// OpenStackCloud or OS_CLOUD in clouds.yaml (the first of `clouds_yaml_paths` that exists; one
+// owned by another user than root is refused: ReadCredentialFile).
 // The credential and auth URL all come from that one source; OpenStackRegion and
 // OpenStackInterface in the file override the source's. Errors name the source and the missing
 // field, never a value.
@@ -34,7 +35,10 @@ Status ResolveOpenStackCredentials(const OpenStackSettings& file, const EnvLooku
                                    OpenStackCredentials* out);
 
 // Where clouds.yaml is looked for, as OpenStack's clients do for a root service:
-// OS_CLIENT_CONFIG_FILE, then $HOME/.config/openstack/clouds.yaml, then /etc/openstack/.
+// OS_CLIENT_CONFIG_FILE, then HOME/.config/openstack/clouds.yaml, then /etc/openstack/. `home`
+// is the passwd entry's (HomeDirectory), not $HOME: systemd starts the agent without HOME.
+std::vector<std::string> CloudsYamlPaths(const EnvLookup& env, const std::string& home);
+// The same for the running uid's home directory.
 std::vector<std::string> CloudsYamlPaths(const EnvLookup& env);
 
 // Reads cloud `cloud` ("": the only one in the file) from the text of a clouds.yaml at `path`.

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -349,15 +350,51 @@ TEST_F(Credentials, CloudsYamlProblems) {
 }
 
 TEST(CloudsYamlPaths, StandardOrder) {
-  std::map<std::string, std::string> env = {{"HOME", "/root"},
-                                            {"OS_CLIENT_CONFIG_FILE", "/etc/x.yaml"}};
+  std::map<std::string, std::string> env = {{"OS_CLIENT_CONFIG_FILE", "/etc/x.yaml"}};
   auto lookup = [&](const char* name) -> const char* {
     auto it = env.find(name);
     return it == env.end() ? nullptr : it->second.c_str();
   };
-  EXPECT_THAT(CloudsYamlPaths(lookup),
+  EXPECT_THAT(CloudsYamlPaths(lookup, "/root"),
               ::testing::ElementsAre("/etc/x.yaml", "/root/.config/openstack/clouds.yaml",
                                      "/etc/openstack/clouds.yaml"));
+}
+
+// systemd starts the agent without HOME (the unit has no User=): root's clouds.yaml must still
+// be looked for, in the home of the passwd entry, and a HOME pointing elsewhere changes nothing.
+TEST(CloudsYamlPaths, HomeComesFromThePasswdEntryNotFromHome) {
+  passwd* entry = getpwuid(geteuid());
+  ASSERT_NE(entry, nullptr);
+  std::string expected = std::string(entry->pw_dir) + "/.config/openstack/clouds.yaml";
+  auto unset = [](const char*) -> const char* { return nullptr; };
+  EXPECT_THAT(CloudsYamlPaths(unset), ::testing::Contains(expected));
+  auto elsewhere = [](const char* name) -> const char* {
+    return std::string(name) == "HOME" ? "/elsewhere" : nullptr;
+  };
+  EXPECT_THAT(CloudsYamlPaths(elsewhere), ::testing::Contains(expected));
+  EXPECT_THAT(CloudsYamlPaths(elsewhere),
+              ::testing::Not(::testing::Contains(HasSubstr("/elsewhere"))));
+}
+
+// A clouds.yaml another user owns is not used, whatever its mode: its owner could read the
+// secret or plant a credential of their own. The search stops there, as a client's does at the
+// first file found, and the error names the file and its owner.
+TEST_F(Credentials, CloudsYamlOwnedByAnotherUserIsRefused) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to give a file to another user";
+  std::string foreign = Write("foreign/clouds.yaml", kCloudsYaml);
+  std::string fallback = Write("root/clouds.yaml", kCloudsYaml);
+  ASSERT_EQ(chown(foreign.c_str(), 65534, 65534), 0);
+  chmod(foreign.c_str(), 0600);
+  env_ = {{"OS_CLOUD", "js2"}};
+  OpenStackCredentials c;
+  Status refused = ResolveOpenStackCredentials({}, Env(), {foreign, fallback}, &c);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_THAT(refused.message(), HasSubstr(foreign + " is owned by uid 65534"));
+  EXPECT_THAT(refused.message(), HasSubstr("not root"));
+  EXPECT_THAT(refused.message(), Not(HasSubstr("yaml-secret")));
+  EXPECT_TRUE(c.secret.empty());
+  ASSERT_EQ(chown(foreign.c_str(), 0, 0), 0);
+  EXPECT_TRUE(ResolveOpenStackCredentials({}, Env(), {foreign, fallback}, &c).ok());
 }
 
 }  // namespace

@@ -59,6 +59,7 @@ std::string WorkerStateToJson(const WorkerState& s) {
       {"ledger_error", s.ledger_error},
       {"job_firewall", s.job_firewall},
       {"job_firewall_ok", s.job_firewall_ok},
+      {"job_firewall_reinstalls", s.job_firewall_reinstalls},
       {"updated_at", s.updated_at},
       {"retire_at", s.retire_at},
       {"shutdown_reason", s.shutdown_reason},
@@ -89,6 +90,7 @@ std::optional<WorkerState> WorkerStateFromJson(const std::string& text) {
     s.ledger_error = json.value("ledger_error", "");
     s.job_firewall = json.value("job_firewall", "");
     s.job_firewall_ok = json.value("job_firewall_ok", false);
+    s.job_firewall_reinstalls = json.value("job_firewall_reinstalls", 0);
     s.updated_at = Integer(json, "updated_at", int64_t{0});
     s.retire_at = Integer(json, "retire_at", int64_t{0});
     s.shutdown_reason = json.value("shutdown_reason", "");

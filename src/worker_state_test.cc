@@ -17,6 +17,7 @@ TEST(WorkerState, RoundTripsThroughJson) {
   s.ledger_error = "No space left on device";
   s.job_firewall = "jobs cannot reach 169.254.169.254";
   s.job_firewall_ok = true;
+  s.job_firewall_reinstalls = 2;
   std::optional<WorkerState> back = WorkerStateFromJson(WorkerStateToJson(s));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->agent_pid, 12);
@@ -30,6 +31,7 @@ TEST(WorkerState, RoundTripsThroughJson) {
   EXPECT_EQ(back->ledger_error, s.ledger_error);
   EXPECT_EQ(back->job_firewall, s.job_firewall);
   EXPECT_TRUE(back->job_firewall_ok);
+  EXPECT_EQ(back->job_firewall_reinstalls, 2);
 }
 
 // The diagnosis quotes HTCondor's logs; a stray byte there threw from the JSON writer before.

@@ -10,7 +10,12 @@
 # (ShutdownAction = command:...) ends the worker, and the token and the cloud secret are looked
 # for in every file the instance wrote, its console, status/report/check output, and every
 # process's arguments and environment sampled while the job ran: they must appear nowhere.
-# Last, a worker whose nft fails keeps working and says so.
+# The worker starts with a cloud.env written 0644, as user-data's `cat >` leaves it: the agent
+# makes it 0600 and the job cannot read it. While the worker runs, a `systemctl reload
+# nftables` (a ruleset that begins with "flush ruleset") removes the job firewall: the agent puts
+# it back within its check interval (shortened for the test) and says so in the log, status and
+# ledger. Last, a worker whose nft fails keeps working and says so, and refuses a cloud.env that
+# another user owns; `check` without HOME finds root's clouds.yaml (systemd sets no HOME).
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -34,8 +39,23 @@ token=$(sed -n 's/^Token = //p' "$WORK/w1.conf")
 printf '%s\n%s\n' "$token" "$secret" >"$WORK/secrets"
 chmod 600 "$WORK/secrets"
 
-"$POOL" worker w1 --config "$WORK/w1.conf" >/dev/null
+# The cloud.env secret is made inside the instance, so that it is in no argument list.
+# shellcheck disable=SC2016
+"$POOL" worker w1 --config "$WORK/w1.conf" --entrypoint /bin/sh -c '
+  if [ ! -e /etc/osg-worker/cloud.env ]; then
+    mkdir -p /etc/osg-worker && umask 022 &&
+      echo "OS_APPLICATION_CREDENTIAL_SECRET=$(head -c 30 /dev/urandom | base64 | tr -d "/+=")" \
+        >/etc/osg-worker/cloud.env
+  fi
+  exec env OSG_WORKER_FIREWALL_CHECK_SECONDS=3 osg-worker run' >/dev/null
 wait_until 90 "w1 is listed" worker_listed
+cloud_env=$INSTANCES/w1/upper/etc/osg-worker/cloud.env
+sed -n 's/^OS_APPLICATION_CREDENTIAL_SECRET=//p' "$cloud_env" >>"$WORK/secrets"
+[ "$(wc -l <"$WORK/secrets")" = 3 ] || fail "the entrypoint wrote no cloud.env secret"
+grep -q "made /etc/osg-worker/cloud.env private (0600, was 0644)" "$INSTANCES/w1/console.log" ||
+  fail "the log does not say that cloud.env was made private"
+[ "$(stat -c '%a %U' "$cloud_env")" = "600 root" ] || fail "cloud.env is $(stat -c '%a %U' "$cloud_env")"
+log "ok: a cloud.env written 0644 before the start is 0600 now, and the log says so"
 "$POOL" exec w1 ip route add 169.254.169.254/32 via "$CM"
 # Root on the worker reaches both: what stops the job below is the job firewall, not the network.
 "$POOL" exec w1 timeout 5 bash -c "exec 3<>/dev/tcp/$CM/8169" ||
@@ -44,8 +64,22 @@ wait_until 90 "w1 is listed" worker_listed
   fail "root on the worker cannot reach 169.254.169.254:80"
 log "ok: root on the worker reaches both metadata stand-ins"
 fw=$("$POOL" exec w1 osg-worker status | sed -n 's/^firewall: *//p')
-assert_contains "$fw" "jobs cannot reach 169.254.169.254, fd00:ec2::254, $CM:8169" \
-  "status names what the job firewall blocks"
+assert_contains "$fw" \
+  "jobs cannot reach 169.254.169.254, fd00:ec2::254, fd20:ce::254, fe80::a9fe:a9fe, $CM:8169" \
+  "status names what the job firewall blocks (IPv4 and the IPv6 metadata addresses of EC2, GCE, OpenStack)"
+
+# Debian's `systemctl reload nftables` is `nft -f /etc/nftables.conf`, which begins with
+# "flush ruleset" and then loads the admin's own tables (here the pool's inbound filter).
+"$POOL" exec w1 sh -c '{ echo "flush ruleset"; nft list table inet osgp; } >/tmp/nftables.conf &&
+  nft -f /tmp/nftables.conf && ! nft list table inet osg_worker >/dev/null 2>&1' ||
+  fail "the reload did not remove the job firewall: what follows would prove nothing"
+wait_until 60 "the agent puts the job firewall back" "$POOL" exec w1 nft list table inet osg_worker
+grep -q "job firewall: the table inet osg_worker is gone.*reinstalled it" "$INSTANCES/w1/console.log" ||
+  fail "the log does not say that the job firewall was put back"
+grep -q '"event":"job_firewall".*"result":"reinstalled"' "$INSTANCES/w1/upper/var/lib/osg-worker/ledger.jsonl" ||
+  fail "the ledger does not record the reinstalled job firewall"
+fw=$("$POOL" exec w1 osg-worker status | sed -n 's/^firewall: *//p')
+assert_contains "$fw" "put back 1 time(s) after it was removed" "status says the job firewall was put back"
 
 # The probe: one line per attempt, "NAME: YES ..." or "NAME: no".
 cat >"$WORK/probe.sh" <<'PROBE'
@@ -57,6 +91,7 @@ try() {
 connects() { timeout 5 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null && echo connected; }
 echo "uid: $(id -u) $(id -un) groups $(id -G)"
 try read_config cat /etc/osg-worker.conf
+try read_cloud_env cat /etc/osg-worker/cloud.env
 try read_token_dir ls /etc/condor/tokens.d
 try read_tokens sh -c 'cat /etc/condor/tokens.d/*'
 try read_ledger cat /var/lib/osg-worker/ledger.jsonl
@@ -112,11 +147,11 @@ echo "$out" | sed 's/^/    probe: /'
 uid_line=$(grep '^uid:' <<<"$out")
 log "the job ran as: ${uid_line#uid: }"
 case $uid_line in "uid: 0 "*) fail "the job ran as root" ;; esac
-for denied in read_config read_token_dir read_tokens read_ledger agent_environ master_environ \
+for denied in read_config read_cloud_env read_token_dir read_tokens read_ledger agent_environ master_environ \
   startd_environ imds_configured imds_link_local; do
   grep -qx "$denied: no" <<<"$out" || fail "the job could do what it must not: $denied"
 done
-log "ok: the job cannot read the config, token, ledger or daemons' environments, nor reach metadata"
+log "ok: the job cannot read the config, cloud.env, token, ledger or daemons' environments, nor reach metadata"
 grep -qx "cm_collector: YES" <<<"$out" || fail "the job could not reach $CM:9618; the rule is not targeted"
 log "ok: the job reaches another port of the same host (the rule is targeted)"
 grep -q "^read_run_job-firewall.nft: no" <<<"$out" || fail "the job read the firewall rules"
@@ -141,10 +176,10 @@ wait_until 60 "w1 has ended" gone
 
 upper=$INSTANCES/w1/upper
 # Where the secrets belong: only these two root-only files.
-holders=$(cd "$upper" && grep -rlFf "$WORK/secrets" . 2>/dev/null | sort | paste -sd' ')
-[ "$holders" = "./etc/condor/tokens.d/osg-worker.token ./etc/osg-worker.conf" ] ||
-  fail "secrets found in: [$holders]; expected only the config and the token file"
-log "ok: of every file the worker wrote, only the config and the token file hold a secret"
+holders=$(cd "$upper" && grep -rlFf "$WORK/secrets" . 2>/dev/null | LC_ALL=C sort | paste -sd' ')
+[ "$holders" = "./etc/condor/tokens.d/osg-worker.token ./etc/osg-worker.conf ./etc/osg-worker/cloud.env" ] ||
+  fail "secrets found in: [$holders]; expected only the config, the token file and cloud.env"
+log "ok: of every file the worker wrote, only the config, the token file and cloud.env hold a secret"
 { [ -s "$upper/var/lib/osg-worker/ledger.jsonl" ] && [ -d "$upper/var/log/condor" ]; } ||
   fail "the ledger or HTCondor's logs are missing: the search above proves nothing"
 searched=("$INSTANCES/w1/console.log" "$WORK/cmdlines" "$WORK/environs" "$WORK"/out-* "$WORK/run")
@@ -156,18 +191,21 @@ log "ok: no secret in the console, /run, status, report, check, or any process's
 # File modes, from the instance's upper dir (what the worker wrote).
 mode() { stat -c '%a %U' "$upper$1"; }
 [ "$(mode /etc/osg-worker.conf)" = "600 root" ] || fail "/etc/osg-worker.conf is $(mode /etc/osg-worker.conf)"
+[ "$(mode /etc/osg-worker/cloud.env)" = "600 root" ] || fail "cloud.env is $(mode /etc/osg-worker/cloud.env)"
 [ "$(mode /etc/condor/tokens.d)" = "700 root" ] || fail "tokens.d is $(mode /etc/condor/tokens.d)"
 [ "$(mode /etc/condor/tokens.d/osg-worker.token)" = "600 root" ] || fail "the token file is $(mode /etc/condor/tokens.d/osg-worker.token)"
 [ "$(mode /var/lib/osg-worker)" = "700 root" ] || fail "/var/lib/osg-worker is $(mode /var/lib/osg-worker)"
 [ "$(mode /var/lib/osg-worker/ledger.jsonl)" = "600 root" ] || fail "the ledger is $(mode /var/lib/osg-worker/ledger.jsonl)"
 [ "$(stat -c %a "$WORK/run/osg-worker/job-firewall.nft")" = 600 ] || fail "the firewall rules are not 0600"
-log "ok: config, token, tokens.d, state directory, ledger and firewall rules are root-only"
+log "ok: config, cloud.env, token, tokens.d, state directory, ledger and firewall rules are root-only"
 
 # When nft fails the worker keeps working and says so: the log, status and the ledger.
 write_config "$WORK/w2.conf"
 "$POOL" worker w2 --config "$WORK/w2.conf" --entrypoint /bin/sh -c \
   'printf "#!/bin/sh\necho nft: no nf_tables here >&2\nexit 1\n" >/usr/local/sbin/nft &&
-   chmod 755 /usr/local/sbin/nft && exec osg-worker run' >/dev/null
+   chmod 755 /usr/local/sbin/nft && mkdir -p /etc/osg-worker &&
+   echo OS_CLOUD=planted >/etc/osg-worker/cloud.env && chown nobody /etc/osg-worker/cloud.env &&
+   exec osg-worker run' >/dev/null
 w2_listed() { grep -q w2 <<<"$("$POOL" cm condor_status -af Name)"; }
 wait_until 90 "w2 joins although its job firewall failed" w2_listed
 fw=$("$POOL" exec w2 osg-worker status | sed -n 's/^firewall: *//p')
@@ -178,4 +216,16 @@ grep -q "WARNING: job firewall NOT INSTALLED" "$INSTANCES/w2/console.log" || fai
 grep -q '"event":"job_firewall".*"result":"failed"' "$INSTANCES/w2/upper/var/lib/osg-worker/ledger.jsonl" ||
   fail "the ledger does not record the failed job firewall"
 log "ok: a failed nft is logged, shown in status and recorded; the worker still joins"
+grep -q "error: /etc/osg-worker/cloud.env is owned by uid 65534 (nobody), not root: its credentials are not used.*removed from the agent's environment: OS_CLOUD" \
+  "$INSTANCES/w2/console.log" || fail "a cloud.env owned by nobody was not refused in the log"
+log "ok: a cloud.env another user owns is refused, by name, and its variables forgotten"
+
+# Under systemd HOME is unset; root's clouds.yaml is still found, from the passwd entry.
+out=$("$POOL" exec w2 sh -c 'cp /etc/osg-worker.conf /tmp/os.conf && echo "Cloud = openstack" >>/tmp/os.conf &&
+  mkdir -p /root/.config/openstack && printf "%s\n" "clouds:" "  js2:" "    auth:" \
+    "      auth_url: https://keystone.test/v3" "      application_credential_id: e2e-id" \
+    "      application_credential_secret: e2e-not-a-secret" >/root/.config/openstack/clouds.yaml &&
+  chmod 600 /root/.config/openstack/clouds.yaml && env -u HOME osg-worker check --config /tmp/os.conf' 2>&1)
+assert_contains "$out" "application credential e2e-id from clouds.yaml (cloud js2 in /root/.config/openstack/clouds.yaml)" \
+  "check without HOME finds root's clouds.yaml"
 log PASS
