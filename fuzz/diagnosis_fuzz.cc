@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "diagnosis.h"
+#include "join_diagnosis.h"
 #include "fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

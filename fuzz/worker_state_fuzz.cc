@@ -5,7 +5,7 @@
 #include <string>
 
 #include "fuzz_check.h"
-#include "worker_state.h"
+#include "status_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using osg::fuzz::Require;

@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "diagnosis.h"
+#include "join_diagnosis.h"
 #include "files.h"
 #include "job_firewall.h"
 #include "report.h"
@@ -26,7 +26,7 @@
 #include "start_switch.h"
 #include "subprocess.h"
 #include "token.h"
-#include "worker_state.h"
+#include "status_file.h"
 
 namespace osg {
 namespace {

@@ -16,7 +16,7 @@
 #include "metrics_server.h"
 #include "shutdown_action.h"
 #include "supervisor.h"
-#include "worker_state.h"
+#include "status_file.h"
 
 namespace osg {
 

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "worker_state.h"
+#include "status_file.h"
 
 namespace osg {
 

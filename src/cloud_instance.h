@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "cloud.h"
+#include "cloud_result.h"
 #include "config.h"
 #include "status.h"
 

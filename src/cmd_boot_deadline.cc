@@ -8,7 +8,7 @@
 #include "files.h"
 #include "ledger.h"
 #include "subprocess.h"
-#include "worker_state.h"
+#include "status_file.h"
 
 namespace osg {
 

@@ -7,7 +7,7 @@
 #include "config.h"
 #include "files.h"
 #include "subprocess.h"
-#include "worker_state.h"
+#include "status_file.h"
 
 namespace osg {
 namespace {

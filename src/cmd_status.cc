@@ -10,7 +10,7 @@
 #include "files.h"
 #include "subprocess.h"
 #include "token.h"
-#include "worker_state.h"
+#include "status_file.h"
 
 namespace osg {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "diagnostic.h"
+#include "config_diagnostic.h"
 #include "duration.h"
 #include "token.h"
 

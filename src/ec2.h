@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "cloud.h"
+#include "cloud_result.h"
 #include "http.h"
 #include "sigv4.h"
 #include "status.h"

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "cloud.h"
+#include "cloud_result.h"
 #include "http.h"
 #include "status.h"
 

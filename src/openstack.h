@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cloud.h"
+#include "cloud_result.h"
 #include "http.h"
 #include "openstack_credentials.h"
 #include "status.h"

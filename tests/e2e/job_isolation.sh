@@ -20,7 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CM=10.111.0.2
-TIMEOUT=20
+TIMEOUT=60  # long enough for the firewall reinstall step before the probe job, on a loaded machine
 pool_up
 
 # The metadata stand-ins: any HTTP listener will do, the test asks only whether it is reachable.

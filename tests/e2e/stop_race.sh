@@ -8,7 +8,7 @@
 
 ROUNDS=${RACE_ROUNDS:-8}
 WORKERS=${RACE_WORKERS:-4}
-TIMEOUT=15
+TIMEOUT=30  # the status poll must see the deadline before it passes, even on a loaded machine
 pool_up
 
 # race_job NAME PROJECT: waits for NAME's idle deadline, then submits at a random offset in

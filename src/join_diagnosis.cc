@@ -1,4 +1,4 @@
-#include "diagnosis.h"
+#include "join_diagnosis.h"
 
 #include <fstream>
 #include <regex>

@@ -1,4 +1,4 @@
-#include "diagnostic.h"
+#include "config_diagnostic.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "worker_state.h"
+#include "status_file.h"
 
 #include <cstdint>
 #include <limits>
