@@ -9,13 +9,18 @@
 namespace osg {
 namespace {
 
-// HTCondor's default LOCAL_CONFIG_DIR_EXCLUDE_REGEXP (the manual, and condor_config_val on
-// Debian's HTCondor 23.9), matched against each file name of config.d and tokens.d: a name it
-// matches is not read.
-const std::regex kCondorExcludes(R"(^((\..*)|(.*~)|(#.*)|(.*\.rpmsave)|(.*\.rpmnew))$)");
+// HTCondor's default LOCAL_CONFIG_DIR_EXCLUDE_REGEXP, matched against each file name of config.d
+// and tokens.d: a name it matches is not read. The manual's (and the sample condor_config's), and
+// the wider one that `condor_config_val -v LOCAL_CONFIG_DIR_EXCLUDE_REGEXP` prints on Debian 13's
+// HTCondor 23.9 (measured). A temporary name must be skipped by both.
+const std::regex kManualExcludes(R"(^((\..*)|(.*~)|(#.*)|(.*\.rpmsave)|(.*\.rpmnew))$)");
+const std::regex kDebianExcludes(
+    R"(^((\..*)|(.*\.pl)|(.*\.py)|(.*\.sh)|(.*~)|(#.*)|(.*\.rpmsave)|(.*\.rpmnew)|)"
+    R"((.*\.dpkg-old)|(.*\.dpkg-dist)|(.*\.cfsaved))$)");
 
 bool CondorSkips(const std::string& path) {
-  return std::regex_match(std::filesystem::path(path).filename().string(), kCondorExcludes);
+  std::string name = std::filesystem::path(path).filename().string();
+  return std::regex_match(name, kManualExcludes) && std::regex_match(name, kDebianExcludes);
 }
 
 TEST(CondorSkips, MatchesHTCondorsOwnExamples) {
