@@ -9,6 +9,8 @@ namespace osg {
 inline constexpr int kExitBadConfig = 78;
 
 int CommandCheck(const std::string& config_path);
+// `check --keys`: every key of the config file with its default and meaning; reads no file.
+int CommandListKeys();
 int CommandRun(const std::string& config_path);
 int CommandStatus(bool json);
 // Exit 0, or 3 when there is no ledger (or no record in it).

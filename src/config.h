@@ -23,6 +23,7 @@ struct ShutdownAction {
   std::string command;  // for kCommand: an absolute path, run with no arguments
 
   std::string ToString() const;
+  bool operator==(const ShutdownAction&) const = default;
 };
 
 // OpenStack settings from the file. The credential may instead come from the agent's OS_*
@@ -36,9 +37,11 @@ struct OpenStackSettings {
   std::string cloud;              // the clouds.yaml entry ("": OS_CLOUD)
   std::string metadata_url = "http://169.254.169.254";
   std::string config_drive;  // a mounted config drive; "": look for one
+  bool operator==(const OpenStackSettings&) const = default;
 };
 
-// The effective settings of /etc/osg-worker.conf, defaults filled in.
+// The effective settings of /etc/osg-worker.conf, defaults filled in. The keys that set them,
+// with the defaults as users read them, are in config_keys.h.
 struct Settings {
   std::string worker_group_name = "OSG Cloud Worker";
   std::string token;  // secret: never print it; print token_claims instead
@@ -68,6 +71,7 @@ struct Settings {
   // Where node_exporter's textfile collector reads our metrics: kMetricsTextfileAuto (the
   // Debian package's directory, if it exists when the agent starts), "" (off), or a path.
   std::string metrics_textfile = kMetricsTextfileAuto;
+  bool operator==(const Settings&) const = default;
 };
 
 struct LoadedConfig {
