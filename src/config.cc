@@ -4,13 +4,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string_view>
+#include <thread>
 
 #include "config_keys.h"
+#include "file_writers.h"
 #include "text.h"
 
 namespace osg {
@@ -282,6 +286,27 @@ LoadedConfig LoadConfig(const std::string& path, int64_t now) {
          "the file holds a cloud secret and is readable by other users; run: chmod 600 " + path});
   }
   return loaded;
+}
+
+LoadedConfig LoadConfigWhenWritten(const std::string& path, std::chrono::milliseconds writer_limit) {
+  bool closed = WaitUntilNoWriter(path, writer_limit);
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    LoadedConfig loaded = LoadConfig(path, std::time(nullptr));
+    struct stat info {};
+    bool young = stat(path.c_str(), &info) == 0 && std::time(nullptr) - info.st_mtime < 2;
+    if (loaded.ok() || !young || std::chrono::steady_clock::now() >= give_up) {
+      if (!closed) {
+        loaded.diagnostics.push_back(
+            {Diagnostic::Severity::kWarning, path, 0, "",
+             "still open for writing by another process after " +
+                 FormatDuration(std::chrono::duration_cast<Seconds>(writer_limit)) +
+                 "; read as it is now"});
+      }
+      return loaded;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 std::string DescribeSettings(const Settings& s) {

@@ -88,6 +88,16 @@ LoadedConfig ParseConfig(std::string_view text, const std::string& path, int64_t
 // or readable by other users while it holds a token.
 LoadedConfig LoadConfig(const std::string& path, int64_t now);
 
+// LoadConfig for `osg-worker run`, which osg-worker.path starts the moment the file appears:
+// user-data's `cat >file <<EOF` creates it before writing it, and its first lines (Token, Start)
+// may already be a valid file while later ones (Cloud, ShutdownAction) are still to come. So it
+// first waits until no process holds the file open for writing, for at most `writer_limit` (then
+// it reads what is there, with a warning). A file that is still not valid but was changed in the
+// last two seconds is read again until it is valid or has been still for two seconds (at most
+// 10 s): a writer may open and close it more than once (`echo >>` line by line).
+LoadedConfig LoadConfigWhenWritten(const std::string& path,
+                                   std::chrono::milliseconds writer_limit = std::chrono::minutes(1));
+
 // A human summary of the effective settings, with the token shown only by its claims.
 std::string DescribeSettings(const Settings& settings);
 
