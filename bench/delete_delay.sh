@@ -5,10 +5,11 @@
 # tests/cloud/test_cloud.py) and measures when EC2 accepted TerminateInstances.
 # Target (issue 3): under 10 s; the seed: minutes late, then billed at half rate until a person
 # deletes the instance by hand.
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${1:-3}
-[[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -gt 0 ] || die "usage: $0 [ROUNDS]"
+{ [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -gt 0 ]; } || die "usage: $0 [ROUNDS]"
 IDLE=20
 CLOUD=/usr/src/osg-worker/tests/cloud/test_cloud.py
 

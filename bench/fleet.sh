@@ -6,6 +6,7 @@
 # agent's start to its ledger's `joined`, so the launch order does not count), the agents' memory
 # and CPU summed over the fleet (CPU includes the HTCondor tools each agent ran), and whether
 # every instance ended with a completed shutdown action and a complete ledger.
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 WORKERS=${1:-50}
@@ -46,6 +47,7 @@ wait_for() {
 agent_usage() {
   local n
   for n in $(names); do
+    # shellcheck disable=SC2016  # the program's $ are for the instance's sh, not for us
     "$POOL" exec "$n" sh -c 'p=$(pgrep -x osg-worker) || exit 0
       awk "/^Pss:/ {print \$2}" /proc/$p/smaps_rollup
       cut -d" " -f14-17 /proc/$p/stat' 2>/dev/null || true

@@ -11,10 +11,11 @@
 # the startd), plus the log lines written in the window.
 # IDLE_COST_CONFIG="MetricsPort = 9479" (say) adds config lines.
 # Targets (issue): agent RSS < 8 MB, agent+tools CPU < 0.5 s over 10 idle minutes.
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 WINDOW=${1:-600}
-[[ $WINDOW =~ ^[0-9]+$ ]] && [ "$WINDOW" -gt 0 ] || die "usage: $0 [SECONDS]"
+{ [[ $WINDOW =~ ^[0-9]+$ ]] && [ "$WINDOW" -gt 0 ]; } || die "usage: $0 [SECONDS]"
 
 log "pool $OSG_POOL_ID up"
 pool_up

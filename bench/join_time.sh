@@ -7,10 +7,11 @@
 #   condor_status -const 'WorkerGroupName == "..."' -af Name
 # of a loop that runs inside the central manager every 0.1 s (no nsenter per poll). The worker is
 # stopped after each measurement. Target (issue): under 3 s.
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${1:-5}
-[[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -gt 0 ] || die "usage: $0 [ROUNDS]"
+{ [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -gt 0 ]; } || die "usage: $0 [ROUNDS]"
 JOIN_LIMIT=90
 
 # Runs inside the cm: "ready", then the wall time at which the group first showed up.
@@ -28,10 +29,10 @@ echo "timeout $n"; exit 1'
 
 # measure KIND NAME GROUP: prints "KIND entry->visible cmd->visible polls" (or KIND timeout).
 measure() {
-  local kind=$1 name=$2 group=$3 out=$WORK/poll-$2 t_cmd t_entry line i
+  local kind=$1 name=$2 group=$3 out=$WORK/poll-$2 t_cmd t_entry line found_at polls
   "$POOL" cm bash -c "$POLLER" _ "$group" "$JOIN_LIMIT" >"$out" 2>/dev/null &
   local poller=$!
-  for i in $(seq 100); do grep -q ready "$out" 2>/dev/null && break; sleep 0.05; done
+  for _ in $(seq 100); do grep -q ready "$out" 2>/dev/null && break; sleep 0.05; done
   t_cmd=$(now)
   if [ "$kind" = osg-worker ]; then
     osg_config "$WORK/$name.conf" "$group"
@@ -46,9 +47,9 @@ measure() {
   wait "$poller" 2>/dev/null || true
   line=$(grep -E '^(found|timeout)' "$out" || echo timeout)
   if [[ $line == found* ]]; then
-    set -- $line
+    read -r _ found_at polls <<<"$line"  # found TIME POLLS
     "$PY" -c 'import sys; k,f,e,c,n=sys.argv[1:]; print("%s %.2f %.2f %s" % (k, float(f)-float(e), float(f)-float(c), n))' \
-      "$kind" "$2" "$t_entry" "$t_cmd" "$3"
+      "$kind" "$found_at" "$t_entry" "$t_cmd" "$polls"
   else
     echo "$kind timeout"
     log "round $round $kind: not visible within ${JOIN_LIMIT}s; last logs:"
@@ -78,13 +79,14 @@ while read -r round kind a b n; do
 done <"$WORK/results"
 echo
 printf '%-11s %8s %8s %8s %4s   (entry->visible, seconds)\n' kind min median max n
+declare -A median
 for kind in osg-worker seed; do
   read -r mn md mx n < <(awk -v k="$kind" '$2 == k && $3 != "timeout" {print $3}' "$WORK/results" | stats)
   printf '%-11s %8s %8s %8s %4s\n' "$kind" "$mn" "$md" "$mx" "$n"
-  eval "med_${kind//-/_}=$md"
+  median[$kind]=$md
 done
 fails=$(grep -c timeout "$WORK/results" || true)
 "$PY" -c 'import sys
 try: print("ratio of medians osg-worker/seed: %.2f   (target: osg-worker under 3 s)" % (float(sys.argv[1]) / float(sys.argv[2])))
-except (ValueError, ZeroDivisionError): print("ratio of medians: n/a")' "$med_osg_worker" "$med_seed"
+except (ValueError, ZeroDivisionError): print("ratio of medians: n/a")' "${median[osg-worker]}" "${median[seed]}"
 [ "$fails" = 0 ] || echo "timeouts (not visible within ${JOIN_LIMIT}s): $fails"

@@ -8,6 +8,7 @@ export OSG_POOL_ID=${OSG_POOL_ID:-5}
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
 POOL=$REPO_DIR/tools/osg-pool
+# shellcheck disable=SC2034  # for the benchmarks that source this file
 INSTANCES=$REPO_DIR/.build/pool$OSG_POOL_ID/instances
 PY=/usr/bin/python3  # Debian's, not whatever python3 is first on PATH
 BENCH_NAME=$(basename "$0" .sh)

@@ -7,10 +7,11 @@
 # After ROUNDS (default 3) idle rounds, one more round runs a 10 s job first (submitted before
 # the worker starts, so it is matched as soon as the worker joins): the delay after a busy period.
 # Target (issue): under 10 s; the seed: up to 5 min of UPDATE_INTERVAL plus up to 2 min of cron.
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${1:-3}
-[[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -gt 0 ] || die "usage: $0 [ROUNDS]"
+{ [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -gt 0 ]; } || die "usage: $0 [ROUNDS]"
 IDLE=20
 LIMIT=240
 
@@ -33,8 +34,8 @@ for round in $(seq $((ROUNDS + 1))); do
   log "round $round ($kind): $r"
   sed 's/^/    /' "$WORK/$name.lifecycle" >&2
   if [ "$kind" = after-job ]; then
-    set -- $r
-    [ "${5:-0}" = 1 ] || kind="after-job(NO-BUSY)"
+    read -r -a fields <<<"$r"
+    [ "${fields[4]:-0}" = 1 ] || kind="after-job(NO-BUSY)"
   fi
   echo "$round $kind $r" >>"$WORK/results"
   "$POOL" stop "$name" >/dev/null 2>&1 || true

@@ -67,6 +67,8 @@ install_agent() {
   install_file "$BUILD_DIR/osg-worker" "$PREFIX/bin/osg-worker" 755
   install_file "$SRC_DIR/deploy/osg-worker.service" "$UNIT_DIR/osg-worker.service" 644
   install_file "$SRC_DIR/deploy/osg-worker.path" "$UNIT_DIR/osg-worker.path" 644
+  install_file "$SRC_DIR/deploy/osg-worker-boot-deadline.service" \
+    "$UNIT_DIR/osg-worker-boot-deadline.service" 644
   if [ ! -d /var/lib/osg-worker ]; then
     install -d -m 0700 /var/lib/osg-worker
     changed=1
@@ -80,11 +82,16 @@ configure_units() {
     say "disabled condor.service (osg-worker runs HTCondor)"
     changed=1
   fi
-  if ! systemctl is-enabled osg-worker.path >/dev/null 2>&1; then
-    systemctl enable osg-worker.path >/dev/null 2>&1
-    say "enabled osg-worker.path"
-    changed=1
-  fi
+  # Enabled for the next boot, not started: a machine being prepared as an image is not powered
+  # off under its admin (README: Deploy on a real VM).
+  local unit
+  for unit in osg-worker.path osg-worker-boot-deadline.service; do
+    if ! systemctl is-enabled "$unit" >/dev/null 2>&1; then
+      systemctl enable "$unit" >/dev/null 2>&1
+      say "enabled $unit"
+      changed=1
+    fi
+  done
 }
 
 main() {

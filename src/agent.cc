@@ -22,7 +22,9 @@
 #include "job_firewall.h"
 #include "report.h"
 #include "shutdown_action.h"
+#include "start_switch.h"
 #include "subprocess.h"
+#include "token.h"
 #include "worker_state.h"
 
 namespace osg {
@@ -33,6 +35,13 @@ constexpr Seconds kMaxJoinProbeInterval{30};
 constexpr Seconds kJoinedRecheck{300};
 constexpr Seconds kProbeTimeout{20};  // RealCondorTools::QueryJoined's limit
 constexpr Seconds kStopConfirmTimeout{20};
+// A startd silent this long (HTCondor down, restarts failing), or refusing to turn START off,
+// ends in a shutdown: no job can start there, and none can be seen (README: "Deadlines").
+constexpr Seconds kCondorTimeout{30 * 60};
+// The startd is asked this often at least, so that one that stopped answering is noticed
+// (Lifecycle's condor_timeout); sooner while it does not answer.
+constexpr Seconds kStartdRecheck{300};
+constexpr Seconds kStartdRecheckWhileSilent{30};
 constexpr Seconds kCondorStopTimeout{120};
 // The textfile's counters are refreshed this often at most when nothing else wakes the agent
 // (an idle agent wakes ~4 times a minute anyway; a refresh rides along when 30 s have passed).
@@ -44,7 +53,15 @@ Lifecycle::Options LifecycleOptions(const Settings& s) {
           .join_timeout = s.join_timeout,
           .accept_window = s.accept_window,
           .max_lifetime = s.max_lifetime,
-          .retirement_time = s.retirement_time};
+          .retirement_time = s.retirement_time,
+          .condor_timeout = kCondorTimeout};
+}
+
+// Wall time (from the ledger) to the steady clock, as of `now` / `wall_now`.
+std::optional<TimePoint> FromWall(std::optional<double> wall, TimePoint now, int64_t wall_now) {
+  if (!wall) return std::nullopt;
+  return now - std::chrono::duration_cast<Clock::duration>(
+                   std::chrono::duration<double>(static_cast<double>(wall_now) - *wall));
 }
 
 void NoteSignal(int) {}  // a handler makes a PID-1 agent (in a container) receive the signal
@@ -57,8 +74,10 @@ int SetUpSignals() {
     signal(s, NoteSignal);
   }
   sigprocmask(SIG_BLOCK, &signals, nullptr);
-  return signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+  return signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);  // -1: the caller says why
 }
+
+std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 // True if the inotify events in `buffer` touch a file whose change may mean a new startd state.
 bool RelevantLogChange(const char* buffer, ssize_t length) {
@@ -78,12 +97,9 @@ Agent::Agent(Settings settings, std::string config_path, CondorPaths paths, Cond
       config_path_(std::move(config_path)),
       paths_(std::move(paths)),
       tools_(tools),
-      lifecycle_(
-          LifecycleOptions(settings_),
-          [this](Phase from, Phase to, const std::string& reason) {
-            OnTransition(from, to, reason);
-          },
-          Clock::now()),
+      activity_([this](const char* event, nlohmann::json fields) { Record(event, std::move(fields)); },
+                [this](const std::string& id) { return tools_.QueryJobExit(id); }),
+      metrics_(Clock::now()),
       supervisor_({"condor_master", "-f"}, std::string(kStateDir) + "/condor_master.pid",
                   [this](const std::string& l) { Log(l); }) {}
 
@@ -91,6 +107,11 @@ void Agent::Log(const std::string& line) { std::cerr << "osg-worker: " << line <
 
 int Agent::Run() {
   int signal_fd = SetUpSignals();
+  if (signal_fd < 0) {
+    // Without it SIGTERM and the children's exits go unseen: no graceful stop is possible.
+    Log(Errno("cannot set up signal handling (signalfd)"));
+    return 1;
+  }
   // HTCondor's daemons become our children if condor_master dies, so we can clean up after it.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   TimePoint now = Clock::now();
@@ -100,7 +121,23 @@ int Agent::Run() {
   state_.config_path = config_path_;
   state_.started_at = wall_at_start_;
   state_.shutdown_action = settings_.shutdown_action.ToString();
-  Status installed = InstallCondorConfig(paths_, settings_, state_.started_at);
+  LedgerReadResult ledger = ReadLedger(ledger_.path());
+  for (const std::string& note : ledger.notes) Log("ledger: " + note);
+  // The deadlines count from the instance's first start, which the ledger keeps across agent
+  // restarts and reboots; the join timeout from when it was last in the pool, if later.
+  InstanceHistory history = ReadInstanceHistory(ledger.records);
+  lifecycle_.emplace(
+      LifecycleOptions(settings_),
+      [this](Phase from, Phase to, const std::string& reason) { OnTransition(from, to, reason); },
+      Lifecycle::Start{.now = now,
+                       .instance_start = FromWall(history.first_start, now, wall_at_start_),
+                       .in_pool_since = FromWall(history.last_in_pool, now, wall_at_start_)});
+  instance_started_at_ = ToWall(lifecycle_->InstanceStart());
+  if (instance_started_at_ < wall_at_start_) {
+    Log("instance started at " + FormatUtc(instance_started_at_) +
+        " (ledger): the deadlines count from then");
+  }
+  Status installed = InstallCondorConfig(paths_, settings_, instance_started_at_);
   if (!installed.ok()) {
     Log("cannot install HTCondor's configuration: " + installed.message());
     return 1;
@@ -108,11 +145,8 @@ int Agent::Run() {
   Log("configured HTCondor for pool " + settings_.central_manager + ", WorkerGroupName \"" +
       settings_.worker_group_name + "\"");
   InstallFirewall();  // before HTCondor starts (or is adopted): no job runs unfenced
-  LedgerReadResult ledger = ReadLedger(ledger_.path());
-  for (const std::string& note : ledger.notes) Log("ledger: " + note);
   ResumeIdleClock(ledger.records, now);
   StartMetrics(ledger.records);
-  accounted_at_ = now;
   Record(kEventAgentStart, {{"pid", state_.agent_pid}});
   Record(kEventBoot, {{"boot_id", CurrentBootId()}});
   Record(kEventJobFirewall,
@@ -125,12 +159,20 @@ int Agent::Run() {
           {"memory_mb", sysconf(_SC_PHYS_PAGES) / 1024 * sysconf(_SC_PAGESIZE) / 1024},
           {"idle_timeout_s", settings_.idle_timeout.count()},
           {"accept_window_s", settings_.accept_window.count()}});
-  mkdir(paths_.Log().c_str(), 0755);
+  if (mkdir(paths_.Log().c_str(), 0755) != 0 && errno != EEXIST) {
+    Log(Errno("cannot create " + paths_.Log()) + "; HTCondor will say more");
+  }
+  // Without the watch the agent still works, by the periodic startd checks alone: slower, so
+  // say it.
   int inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-  inotify_add_watch(inotify_fd, paths_.Log().c_str(),
-                    IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
+  if (inotify_fd < 0 || inotify_add_watch(inotify_fd, paths_.Log().c_str(),
+                                          IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+    Log(Errno("cannot watch " + paths_.Log() + " (inotify)") +
+        "; the startd is checked every " + FormatDuration(kStartdRecheckWhileSilent) + " instead");
+    watch_failed_ = true;
+  }
   // What InstallCondorConfig advertised: no reconfig until the state really changes.
-  advertised_ = {"Joining", std::nullopt, state_.started_at + settings_.accept_window.count()};
+  advertised_ = {"Joining", std::nullopt, RetireWallTime(settings_, instance_started_at_)};
   // A restarted agent (killed, crashed) finds HTCondor still running its jobs: it takes it over,
   // and has it reread the configuration just written, instead of starting a second one.
   if (supervisor_.Adopt(now)) {
@@ -176,21 +218,24 @@ int Agent::Run() {
       }
       if (relevant && !refresh_at_) refresh_at_ = now + kDebounce;
     }
+    if (finished_ && !terminate_ && escalate_at_ && now >= *escalate_at_) Escalate(now);
     if (terminate_ || finished_) continue;
     if (supervisor_.restart_at() && now >= *supervisor_.restart_at()) {
       if (Status s = supervisor_.Start(now); !s.ok()) Log(s.message());
     }
-    if (refresh_due_ || (refresh_at_ && now >= *refresh_at_)) Refresh(now);
+    if (refresh_due_ || (refresh_at_ && now >= *refresh_at_) || now >= next_refresh_) {
+      Refresh(now);
+    }
     if (now >= next_join_probe_) {
       // A probe of an unreachable collector blocks for its timeout: never let it delay a deadline.
-      std::optional<TimePoint> due = lifecycle_.NextWakeup();
+      std::optional<TimePoint> due = lifecycle_->NextWakeup();
       if (state_.joined && due && *due - now < kProbeTimeout + Seconds(5)) {
         next_join_probe_ = *due + Seconds(5);
       } else {
         ProbeJoined(now);
       }
     }
-    Execute(lifecycle_.Tick(now), now);
+    Execute(lifecycle_->Tick(now), now);
   }
   supervisor_.Stop(kCondorStopTimeout);
   supervisor_.StopLeftovers(Seconds(30));
@@ -203,9 +248,11 @@ int Agent::Run() {
 int Agent::WaitTimeoutMs(TimePoint now) const {
   if (terminate_) return 0;
   TimePoint wake = now + std::chrono::hours(1);
+  if (finished_ && escalate_at_) wake = std::min(wake, *escalate_at_);
   if (!finished_) {
-    for (const auto& t : {lifecycle_.NextWakeup(), refresh_at_, supervisor_.restart_at(),
-                          std::optional<TimePoint>(next_join_probe_)}) {
+    for (const auto& t : {lifecycle_->NextWakeup(), refresh_at_, supervisor_.restart_at(),
+                          std::optional<TimePoint>(next_join_probe_),
+                          std::optional<TimePoint>(next_refresh_)}) {
       if (t) wake = std::min(wake, *t);
     }
     if (!metrics_textfile_.empty()) wake = std::min(wake, textfile_written_at_ + kTextfileRefresh);
@@ -234,7 +281,11 @@ void Agent::Refresh(TimePoint now) {
   refresh_due_ = false;
   refresh_at_.reset();
   std::optional<Observation> observation = tools_.QueryStartd();
-  if (!observation) return;  // not up yet; the next log change or probe brings us back
+  bool silent = !observation || watch_failed_;
+  next_refresh_ = now + (silent ? kStartdRecheckWhileSilent : kStartdRecheck);
+  // Not up yet, or not answering: the next log change or check brings us back, and the
+  // lifecycle's condor_timeout bounds how long that may last.
+  if (!observation) return;
   // The startd's log changed while we wait to join (its first update went out, a claim came):
   // ask the collector now rather than at the next backoff step, at most every 2 s.
   if (!state_.joined && now >= last_event_probe_ + Seconds(2)) {
@@ -242,12 +293,12 @@ void Agent::Refresh(TimePoint now) {
     ProbeJoined(now);
   }
   observation->joined = state_.joined;
-  RecordClaims(observation->held);
+  activity_.Observe(*observation);
+  metrics_.SawJobs(observation->running);
   cores_claimed_ = observation->cores_claimed;
-  RecordJobs(observation->running);
   state_.claims = observation->claims;
   state_.jobs = observation->jobs;
-  Execute(lifecycle_.Observe(*observation, now), now);
+  Execute(lifecycle_->Observe(*observation, now), now);
 }
 
 void Agent::ProbeJoined(TimePoint now) {
@@ -264,7 +315,7 @@ void Agent::ProbeJoined(TimePoint now) {
     }
     next_join_probe_ = now + kJoinedRecheck;
     join_probe_interval_ = Seconds(1);
-    Execute(lifecycle_.Observe({true, state_.claims, state_.jobs}, now), now);
+    if (!was_joined) Refresh(now);  // the lifecycle learns it from a real observation
     return;
   }
   if (was_joined) {
@@ -301,36 +352,19 @@ void Agent::Execute(const std::vector<Action>& actions, TimePoint now) {
 }
 
 void Agent::StopAccepting(TimePoint now) {
-  Status status = WriteFileAtomically(paths_.Stopping(), RenderStoppingConfig(), 0644);
-  if (status.ok()) status = tools_.Reconfig();
-  if (status.ok()) {
-    // Only once the startd itself reports START's switch off can no new claim slip in.
-    auto deadline = Clock::now() + kStopConfirmTimeout;
-    std::optional<bool> accepting;
-    while ((accepting = tools_.StartdAccepting()) != false && Clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (accepting != false)
-      status = Status::Error("the startd still accepts claims after reconfig");
-  }
-  std::optional<Observation> observation;
-  if (status.ok()) {
-    observation = tools_.QueryStartd();
-    if (!observation) status = Status::Error("the startd did not answer");
-  }
-  if (!status.ok()) {
-    Execute(lifecycle_.StopFailed(status.message(), now), now);
+  StartOffResult off = TurnStartOff(env_, tools_, paths_.Stopping(), kStopConfirmTimeout);
+  if (!off.status.ok()) {
+    Execute(lifecycle_->StopFailed(off.status.message(), now), now);
     return;
   }
-  state_.claims = observation->claims;
-  state_.jobs = observation->jobs;
-  cores_claimed_ = observation->cores_claimed;
-  Execute(lifecycle_.StopConfirmed(*observation, Clock::now()), now);
+  state_.claims = off.holds->claims;
+  state_.jobs = off.holds->jobs;
+  cores_claimed_ = off.holds->cores_claimed;
+  Execute(lifecycle_->StopConfirmed(*off.holds, env_.SteadyNow()), now);
 }
 
 void Agent::ResumeAccepting() {
-  Status status = RemovePath(paths_.Stopping());
-  if (status.ok()) status = tools_.Reconfig();
+  Status status = TurnStartOn(env_, tools_, paths_.Stopping());
   if (!status.ok()) Log("could not turn START back on: " + status.message());
 }
 
@@ -339,17 +373,35 @@ void Agent::Shutdown() {
   supervisor_.Stop(kCondorStopTimeout);
   supervisor_.StopLeftovers(Seconds(30));
   state_.condor_master_pid = 0;
-  PerformShutdownAction(settings_, [this](const ShutdownStep& step) {
-    Log("shutdown action " + step.action + ": " + (step.ok ? "ok" : "failed") +
-        (step.detail.empty() ? "" : " (" + step.detail + ")"));
-    Record(
-        kEventShutdownAction,
-        {{"action", step.action}, {"result", step.ok ? "ok" : "failed"}, {"detail", step.detail}});
-    last_action_ = step.action;
-    last_action_ok_ = step.ok;
-    WriteMetricsTextfile(Clock::now());  // before a power-off takes the machine
-  });
+  bool ok = PerformShutdownAction(settings_, [this](const ShutdownStep& s) { ReportStep(s); });
   finished_ = true;
+  // `none` is the owner's choice to keep the machine; anything else must end it. A failed action
+  // escalates at once; a machine still up long after a successful one, later (Escalate).
+  if (settings_.shutdown_action.kind == ShutdownAction::Kind::kNone) return;
+  escalate_at_ = Clock::now() + (ok ? kActionGrace : Seconds(0));
+  if (ok) {
+    Log("the machine should go now; if it is still up in " + FormatDuration(kActionGrace) +
+        ", it is powered off");
+  }
+}
+
+void Agent::ReportStep(const ShutdownStep& step) {
+  Log("shutdown action " + step.action + ": " + (step.ok ? "ok" : "failed") +
+      (step.detail.empty() ? "" : " (" + step.detail + ")"));
+  Record(kEventShutdownAction,
+         {{"action", step.action}, {"result", step.ok ? "ok" : "failed"}, {"detail", step.detail}});
+  last_action_ = step.action;
+  last_action_ok_ = step.ok;
+  WriteMetricsTextfile(Clock::now());  // before a power-off takes the machine
+}
+
+// The decision was taken and the machine is still up: power it off, harder at each call.
+void Agent::Escalate(TimePoint now) {
+  Log("the machine is still up after the shutdown action: powering off (level " +
+      std::to_string(escalation_level_) + ")");
+  ReportStep(EscalatePowerOff(escalation_level_, power_off_));
+  ++escalation_level_;
+  escalate_at_ = now + kEscalationGrace;
 }
 
 void Agent::Record(const char* event, nlohmann::json fields) {
@@ -372,61 +424,6 @@ void Agent::OnTransition(Phase from, Phase to, const std::string& reason) {
   if (to == Phase::kShuttingDown) Record(kEventShutdownDecision, {{"reason", ShutdownReason()}});
 }
 
-// One job_start and one job_end per job, from the startd's slots as they change. job_end carries
-// the exit, when the startd's history already holds it.
-void Agent::RecordJobs(const std::vector<RunningJob>& running) {
-  auto contains = [](const std::vector<RunningJob>& jobs, const RunningJob& job) {
-    return std::find_if(jobs.begin(), jobs.end(), [&](const RunningJob& other) {
-             return other.job_id == job.job_id;
-           }) != jobs.end();
-  };
-  auto fields = [](const RunningJob& job) {
-    return nlohmann::json{
-        {"job_id", job.job_id}, {"owner", job.owner}, {"project", job.project}, {"cpus", job.cpus}};
-  };
-  for (const RunningJob& job : running) {
-    if (!contains(running_, job)) Record(kEventJobStart, fields(job));
-    jobs_seen_.insert(job.job_id);
-  }
-  for (const RunningJob& job : running_) {
-    if (contains(running, job)) continue;
-    nlohmann::json end = fields(job);
-    if (std::optional<JobExit> exit = tools_.QueryJobExit(job.global_job_id)) {
-      if (exit->exit_code) end["exit_code"] = *exit->exit_code;
-      if (exit->exit_signal) end["exit_signal"] = *exit->exit_signal;
-      if (!exit->how.empty()) end["how"] = exit->how;
-    }
-    Record(kEventJobEnd, end);
-  }
-  running_ = running;
-}
-
-// One claim_start and one claim_end per claim. A claim is known by its public id, or by its slot
-// when HTCondor did not say (a Matched slot has no claim id yet).
-void Agent::RecordClaims(const std::vector<HeldClaim>& held) {
-  auto key = [](const HeldClaim& claim) {
-    return claim.claim_id.empty() ? claim.slot : claim.claim_id;
-  };
-  auto contains = [&key](const std::vector<HeldClaim>& claims, const HeldClaim& claim) {
-    return std::find_if(claims.begin(), claims.end(), [&](const HeldClaim& other) {
-             return key(other) == key(claim);
-           }) != claims.end();
-  };
-  auto fields = [](const HeldClaim& claim) {
-    return nlohmann::json{{"slot", claim.slot},
-                          {"claim_id", claim.claim_id},
-                          {"owner", claim.owner},
-                          {"cpus", claim.cpus}};
-  };
-  for (const HeldClaim& claim : held) {
-    if (!contains(held_, claim)) Record(kEventClaimStart, fields(claim));
-  }
-  for (const HeldClaim& claim : held_) {
-    if (!contains(held, claim)) Record(kEventClaimEnd, fields(claim));
-  }
-  held_ = held;
-}
-
 // After a restart (kill -9, a crash) in the same boot, the idle clock continues from the
 // ledger's last idle_start instead of from zero.
 void Agent::ResumeIdleClock(const std::vector<LedgerRecord>& records, TimePoint now) {
@@ -435,13 +432,13 @@ void Agent::ResumeIdleClock(const std::vector<LedgerRecord>& records, TimePoint 
   double seconds = IdleSeconds(*idle_start, static_cast<double>(std::time(nullptr)), BootTimeNow());
   auto idle_for =
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  lifecycle_.ResumeIdleFrom(now - idle_for);
+  lifecycle_->ResumeIdleFrom(now - idle_for);
   Log("resuming the idle clock: idle for " + FormatDuration(Seconds(std::llround(seconds))));
 }
 
 // The policy's reason, with HTCondor's own words when the worker never joined.
 std::string Agent::ShutdownReason() const {
-  std::string reason = lifecycle_.shutdown_reason();
+  std::string reason = lifecycle_->shutdown_reason();
   if (!reason.empty() && !state_.joined && !state_.diagnosis.empty()) {
     reason += " (" + state_.diagnosis + ")";
   }
@@ -491,15 +488,15 @@ void Agent::Advertise(const AdvertisedState& state) {
 
 void Agent::PublishState() {
   state_.condor_master_pid = supervisor_.running() ? supervisor_.pid() : 0;
-  if (!finished_ || state_.phase.empty()) state_.phase = PhaseName(lifecycle_.phase());
+  if (!finished_ || state_.phase.empty()) state_.phase = PhaseName(lifecycle_->phase());
   if (finished_) state_.phase = "ShutDown";
-  std::optional<TimePoint> since = lifecycle_.idle_since();
-  std::optional<TimePoint> deadline = lifecycle_.IdleDeadline();
-  state_.idle_since = since && lifecycle_.phase() != Phase::kBusy
+  std::optional<TimePoint> since = lifecycle_->idle_since();
+  std::optional<TimePoint> deadline = lifecycle_->IdleDeadline();
+  state_.idle_since = since && lifecycle_->phase() != Phase::kBusy
                           ? std::optional<int64_t>(ToWall(*since))
                           : std::nullopt;
   state_.shutdown_at = deadline ? std::optional<int64_t>(ToWall(*deadline)) : std::nullopt;
-  state_.retire_at = ToWall(lifecycle_.RetireTime());
+  state_.retire_at = ToWall(lifecycle_->RetireTime());
   state_.shutdown_reason = ShutdownReason();
   AccountTime(Clock::now());
   WriteMetricsTextfile(Clock::now());
@@ -520,23 +517,7 @@ void Agent::PublishState() {
 // The counters carry on across an agent restart on the same boot: busy and idle seconds from the
 // ledger's report, and the jobs it saw start (a job still running is not counted twice).
 void Agent::StartMetrics(const std::vector<LedgerRecord>& records) {
-  std::string boot_id = CurrentBootId();
-  bool this_boot = false;
-  for (const LedgerRecord& record : records) {
-    if (record.event == kEventBoot) {
-      this_boot = record.fields.value("boot_id", "") == boot_id;
-      jobs_seen_.clear();
-    } else if (this_boot && record.event == kEventJobStart) {
-      jobs_seen_.insert(record.fields.value("job_id", ""));
-    }
-  }
-  if (this_boot) {
-    Report report = ComputeReport(records, {.now = static_cast<double>(std::time(nullptr))});
-    busy_seconds_ = report.busy_s;
-    idle_seconds_ = report.idle_s;
-  } else {
-    jobs_seen_.clear();
-  }
+  metrics_.Restore(records, CurrentBootId(), static_cast<double>(std::time(nullptr)));
   metrics_textfile_ = settings_.metrics_textfile;
   if (metrics_textfile_ == kMetricsTextfileAuto) {
     struct stat info {};
@@ -555,17 +536,7 @@ void Agent::StartMetrics(const std::vector<LedgerRecord>& records) {
 // The interval since the last call is counted in the state it had (the loop changes the state
 // only after a wakeup, and this runs first).
 void Agent::AccountTime(TimePoint now) {
-  double elapsed = std::chrono::duration<double>(now - accounted_at_).count();
-  if (elapsed > 0) {
-    if (accounted_busy_) {
-      busy_seconds_ += elapsed;
-    } else if (accounted_joined_) {
-      idle_seconds_ += elapsed;
-    }
-    accounted_at_ = now;
-  }
-  accounted_busy_ = state_.claims > 0 || state_.jobs > 0;
-  accounted_joined_ = state_.joined;
+  metrics_.Account(now, state_.claims > 0 || state_.jobs > 0, state_.joined);
 }
 
 MetricsSnapshot Agent::Metrics() const {
@@ -575,9 +546,9 @@ MetricsSnapshot Agent::Metrics() const {
           .cores_claimed = cores_claimed_,
           .cores_total = static_cast<double>(std::thread::hardware_concurrency()),
           .jobs_running = state_.jobs,
-          .jobs_total = static_cast<int64_t>(jobs_seen_.size()),
-          .busy_seconds = busy_seconds_,
-          .idle_seconds = idle_seconds_,
+          .jobs_total = metrics_.jobs_total(),
+          .busy_seconds = metrics_.busy_seconds(),
+          .idle_seconds = metrics_.idle_seconds(),
           .shutdown_at = state_.shutdown_at,
           .last_action = last_action_,
           .last_action_ok = last_action_ok_,

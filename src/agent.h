@@ -3,13 +3,17 @@
 #include <set>
 #include <string>
 
+#include "activity_recorder.h"
 #include "condor_config.h"
 #include "condor_tools.h"
+#include "env.h"
 #include "config.h"
 #include "ledger.h"
 #include "lifecycle.h"
 #include "metrics.h"
+#include "metrics_accounting.h"
 #include "metrics_server.h"
+#include "shutdown_action.h"
 #include "supervisor.h"
 #include "worker_state.h"
 
@@ -28,8 +32,6 @@ class Agent {
   void Log(const std::string& line);
   void Record(const char* event, nlohmann::json fields = nlohmann::json::object());
   void OnTransition(Phase from, Phase to, const std::string& reason);
-  void RecordJobs(const std::vector<RunningJob>& running);
-  void RecordClaims(const std::vector<HeldClaim>& held);
   void ResumeIdleClock(const std::vector<LedgerRecord>& records, TimePoint now);
   void StartMetrics(const std::vector<LedgerRecord>& records);
   void AccountTime(TimePoint now);
@@ -41,6 +43,8 @@ class Agent {
   void StopAccepting(TimePoint now);
   void ResumeAccepting();
   void Shutdown();
+  void ReportStep(const ShutdownStep& step);
+  void Escalate(TimePoint now);
   void ReapChildren(TimePoint now);
   void OnCondorExit(TimePoint now);
   int WaitTimeoutMs(TimePoint now) const;
@@ -55,7 +59,10 @@ class Agent {
   std::string config_path_;
   CondorPaths paths_;
   CondorTools& tools_;
-  Lifecycle lifecycle_;
+  Env& env_ = Env::Real();  // clocks, sleep, files, processes (env.h)
+  ActivityRecorder activity_;  // observations -> claim and job records in the ledger
+  MetricsAccounting metrics_;  // busy and idle seconds, jobs started
+  std::optional<Lifecycle> lifecycle_;  // made in Run, once the ledger says when the instance began
   Supervisor supervisor_;
   WorkerState state_;
   bool refresh_due_ = true;
@@ -68,18 +75,10 @@ class Agent {
   std::string last_published_;
   Ledger ledger_;
   bool ledger_failing_ = false;
-  std::vector<RunningJob> running_;  // as last recorded in the ledger
-  std::vector<HeldClaim> held_;      // as last recorded in the ledger
   AdvertisedState advertised_;
   // Metrics: the textfile ("" off) and the HTTP endpoint, and the counters behind them.
   std::string metrics_textfile_;
   MetricsServer metrics_server_;
-  std::set<std::string> jobs_seen_;  // job ids started on this boot (the ledger's, then ours)
-  double busy_seconds_ = 0;
-  double idle_seconds_ = 0;
-  TimePoint accounted_at_{};
-  bool accounted_busy_ = false;
-  bool accounted_joined_ = false;
   double cores_claimed_ = 0;
   std::string last_action_;
   bool last_action_ok_ = false;
@@ -88,6 +87,13 @@ class Agent {
   bool textfile_failing_ = false;
   int64_t wall_at_start_ = 0;    // wall times shown are derived from the monotonic clock
   TimePoint steady_at_start_{};  // the shutdown action ran: wait for SIGTERM only
+  int64_t instance_started_at_ = 0;  // wall time of the instance's first start (the ledger)
+  bool watch_failed_ = false;        // no inotify on the log directory: check the startd often
+  TimePoint next_refresh_{};         // the startd is asked by then at the latest
+  // After the shutdown action, if the machine is still up: the next power-off level and when.
+  std::optional<TimePoint> escalate_at_;
+  int escalation_level_ = 0;
+  PowerOffSeams power_off_ = RealPowerOffSeams();
 };
 
 }  // namespace osg

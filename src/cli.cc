@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <iostream>
 #include <string>
 
 #include "commands.h"
@@ -36,6 +37,22 @@ int RunCli(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "Configure and run HTCondor; shut down when idle");
   run->add_option("--config", config_path, "Config file")->capture_default_str();
   run->callback([&] { chosen = [&] { return CommandRun(config_path); }; });
+
+  CLI::App* boot_deadline = app.add_subcommand(
+      "boot-deadline", "Power off if no worker runs BootTimeout after the boot (a unit of its own)");
+  boot_deadline->add_option("--config", config_path, "Config file")->capture_default_str();
+  std::string boot_timeout;
+  boot_deadline->add_option("--timeout", boot_timeout, "Override BootTimeout (e.g. 30m)");
+  boot_deadline->callback([&] {
+    chosen = [&] {
+      std::optional<Seconds> timeout;
+      if (!boot_timeout.empty() && !(timeout = ParseDuration(boot_timeout))) {
+        std::cerr << "osg-worker: --timeout: not a duration: " << boot_timeout << "\n";
+        return 2;
+      }
+      return CommandBootDeadline(config_path, timeout);
+    };
+  });
 
   CLI::App* status = app.add_subcommand("status", "Where this worker stands");
   status->add_flag("--json", json, "Print JSON");

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <optional>
 #include <string>
+
+#include "duration.h"
 
 namespace osg {
 
@@ -12,6 +15,9 @@ int CommandCheck(const std::string& config_path);
 // `check --keys`: every key of the config file with its default and meaning; reads no file.
 int CommandListKeys();
 int CommandRun(const std::string& config_path);
+// Powers the machine off if, BootTimeout after the boot, no worker runs (boot_deadline.h).
+// `timeout` overrides the config's BootTimeout.
+int CommandBootDeadline(const std::string& config_path, std::optional<Seconds> timeout);
 int CommandStatus(bool json);
 // Exit 0, or 3 when there is no ledger (or no record in it).
 int CommandReport(bool json, const std::string& ledger_path, double su_per_core_hour);

@@ -1,5 +1,6 @@
 #include "condor_config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -25,6 +26,12 @@ std::string CentralManagerHost(const std::string& central_manager) {
   size_t colon = central_manager.find(':');
   bool one_colon = colon != std::string::npos && central_manager.rfind(':') == colon;
   return one_colon ? central_manager.substr(0, colon) : central_manager;
+}
+
+int64_t RetireWallTime(const Settings& settings, int64_t instance_start) {
+  Seconds until = settings.accept_window;
+  if (settings.max_lifetime) until = std::min(until, *settings.max_lifetime);
+  return instance_start + until.count();
 }
 
 std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
@@ -80,12 +87,12 @@ std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
       << "STARTD_JOB_ATTRS = $(STARTD_JOB_ATTRS) ProjectName\n"
       << "# Each finished job's ad, for the exit code in osg-worker's ledger.\n"
       << "STARTD_HISTORY = $(LOG)/startd_history\n"
-      << "\n# Which jobs run: the owner's Start, within the accept window, and only while "
-         "osg-worker\n"
+      << "\n# Which jobs run: the owner's Start, before the accept window or the lifetime cap ends "
+         "(counted\n# from the instance's first start), and only while osg-worker\n"
       << "# is not stopping the machine (it sets OSG_WORKER_ACCEPTING = False in "
          "90-osg-worker-stopping.conf).\n"
       << "OSG_WORKER_ACCEPTING = True\n"
-      << "OSG_WORKER_ACCEPT_UNTIL = " << start_time + s.accept_window.count() << "\n"
+      << "OSG_WORKER_ACCEPT_UNTIL = " << RetireWallTime(s, start_time) << "\n"
       << "START = $(OSG_WORKER_ACCEPTING) && (time() < $(OSG_WORKER_ACCEPT_UNTIL)) && (" << s.start
       << ")\n"
       << "\n# A job that started runs to its end: the machine is the owner's, nothing preempts "
@@ -132,7 +139,7 @@ Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings, i
   if (!status.ok()) return status;
   status = WriteFileAtomically(paths.Config(), RenderCondorConfig(settings, start_time), 0644);
   if (!status.ok()) return status;
-  AdvertisedState joining{"Joining", std::nullopt, start_time + settings.accept_window.count()};
+  AdvertisedState joining{"Joining", std::nullopt, RetireWallTime(settings, start_time)};
   status = WriteFileAtomically(paths.State(), RenderStateConfig(joining), 0644);
   if (!status.ok()) return status;
   return RemovePath(paths.Stopping());  // a stop interrupted by a crash must not outlive it

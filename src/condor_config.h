@@ -26,8 +26,13 @@ struct CondorPaths {
 // The host of CentralManager ("host" or "host:port"), for HTCondor's ALLOW lists, which take no port.
 std::string CentralManagerHost(const std::string& central_manager);
 
+// When new jobs stop, in seconds since the epoch: the end of the accept window or the lifetime
+// cap, whichever comes first, both counted from the instance's first start.
+int64_t RetireWallTime(const Settings& settings, int64_t instance_start);
+
 // The HTCondor configuration of a worker: pure text, golden-tested. `start_time` (seconds since
-// the epoch) anchors the accept window.
+// the epoch, the instance's first start) anchors the accept window and the lifetime cap: START
+// is false from RetireWallTime on, whatever the agent does.
 std::string RenderCondorConfig(const Settings& settings, int64_t start_time);
 
 // What the worker's owner sees in its ad (condor_status -af OSGWorkerState ...): the lifecycle

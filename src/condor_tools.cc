@@ -101,8 +101,11 @@ std::optional<bool> RealCondorTools::QueryJoined() {
     if (!own.ok() || Trim(first_line).empty()) return std::nullopt;
     machine_ = Trim(first_line);
   }
-  CommandResult result = RunCommand({"condor_status", "-pool", central_manager_, "-startd", "-af",
-                                     "Name", "-const", "Machine == \"" + machine_ + "\""},
+  // Slot ads, as the owner's own `condor_status -const 'WorkerGroupName == ...'` reads them. Not
+  // `-startd`: in HTCondor 23 that reads the startd's daemon ad, which the collector may lack
+  // while it lists the slots (seen in the stop race).
+  CommandResult result = RunCommand({"condor_status", "-pool", central_manager_, "-af", "Name",
+                                     "-const", "Machine == \"" + machine_ + "\""},
                                     std::chrono::seconds(20));
   if (!result.ok()) return std::nullopt;
   return !Trim(result.output).empty();

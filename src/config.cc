@@ -321,6 +321,7 @@ std::string DescribeSettings(const Settings& s) {
       << "IdleTimeout          = " << FormatDuration(s.idle_timeout) << "\n"
       << "AcceptWindow         = " << FormatDuration(s.accept_window) << "\n"
       << "JoinTimeout          = " << FormatDuration(s.join_timeout) << "\n"
+      << "BootTimeout          = " << FormatDuration(s.boot_timeout) << "\n"
       << "MaxLifetime          = " << (s.max_lifetime ? FormatDuration(*s.max_lifetime) : "none")
       << "\n"
       << "RetirementTime       = " << FormatDuration(s.retirement_time) << "\n"

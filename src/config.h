@@ -40,6 +40,10 @@ struct OpenStackSettings {
   bool operator==(const OpenStackSettings&) const = default;
 };
 
+// A machine with no running worker this long after its boot powers off (boot_deadline.h); also
+// the timeout when no valid config says otherwise.
+inline constexpr std::chrono::seconds kDefaultBootTimeout{30 * 60};
+
 // The effective settings of /etc/osg-worker.conf, defaults filled in. The keys that set them,
 // with the defaults as users read them, are in config_keys.h.
 struct Settings {
@@ -51,6 +55,7 @@ struct Settings {
   Seconds idle_timeout = std::chrono::minutes(25);
   Seconds accept_window = std::chrono::hours(24 * 7);
   Seconds join_timeout = std::chrono::minutes(30);
+  Seconds boot_timeout = kDefaultBootTimeout;  // osg-worker boot-deadline
   std::optional<Seconds> max_lifetime;  // none unless set
   Seconds retirement_time = std::chrono::hours(1);
   ShutdownAction shutdown_action;

@@ -163,6 +163,10 @@ const ConfigKey kKeys[] = {
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        SetDuration(s.accept_window, v, p);
      }},
+    {"BootTimeout", "30m", "power off if no worker runs this long after the boot",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetDuration(s.boot_timeout, v, p);
+     }},
     {"JoinTimeout", "30m", "shut down if the pool has not accepted the worker by then",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        SetDuration(s.join_timeout, v, p);

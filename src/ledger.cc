@@ -227,6 +227,23 @@ std::optional<LedgerRecord> ResumeIdleSince(const std::vector<LedgerRecord>& rec
   return std::nullopt;  // no boot record: cannot tell that it is this boot
 }
 
+InstanceHistory ReadInstanceHistory(const std::vector<LedgerRecord>& records) {
+  InstanceHistory history;
+  bool in_pool = false;
+  for (const LedgerRecord& record : records) {
+    const std::string& event = record.event;
+    if (event == kEventAgentStart) {
+      if (!history.first_start) history.first_start = record.time;
+      in_pool = false;  // a new agent knows nothing until it sees the pool again
+    } else if (event == kEventJoined || event == kEventClaimStart || event == kEventJobStart) {
+      in_pool = true;
+    }
+    if (in_pool || event == kEventLeft) history.last_in_pool = record.time;
+    if (event == kEventLeft) in_pool = false;
+  }
+  return history;
+}
+
 double IdleSeconds(const LedgerRecord& idle_start, double wall_now, double boottime_now) {
   auto it = idle_start.fields.find("boottime");
   if (it != idle_start.fields.end() && it->is_number())

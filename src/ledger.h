@@ -106,6 +106,16 @@ std::optional<LedgerRecord> ResumeIdleSince(const std::vector<LedgerRecord>& rec
 // wall clock. Never negative.
 double IdleSeconds(const LedgerRecord& idle_start, double wall_now, double boottime_now);
 
+// What the ledger says of the instance's life before this agent, for the deadlines that count
+// from the instance's start and not from an agent's (a crash loop or a reboot must not reset
+// them).
+struct InstanceHistory {
+  std::optional<double> first_start;   // wall time of the first agent_start
+  std::optional<double> last_in_pool;  // of the last record written while the worker was in the
+                                       // pool (joined, or holding a claim or a job)
+};
+InstanceHistory ReadInstanceHistory(const std::vector<LedgerRecord>& records);
+
 // CLOCK_BOOTTIME in seconds: steady within a boot, the same for every process.
 double BootTimeNow();
 

@@ -267,5 +267,31 @@ TEST(BootTimeNow, IsSteadyAndPositive) {
 
 TEST(CurrentBootId, LooksLikeAUuid) { EXPECT_EQ(CurrentBootId().size(), 36u); }
 
+TEST(ReadInstanceHistory, FirstStartAndTheLastMomentInThePool) {
+  std::vector<LedgerRecord> records = {
+      {100, kEventAgentStart, {}}, {101, kEventConfigAccepted, {}}, {105, kEventJoined, {}},
+      {200, kEventPhase, {}},      {300, kEventAgentStop, {}},      {400, kEventAgentStart, {}},
+      {401, kEventPhase, {}},  // a new agent, not in the pool yet
+  };
+  InstanceHistory history = ReadInstanceHistory(records);
+  EXPECT_EQ(history.first_start, 100);
+  EXPECT_EQ(history.last_in_pool, 300);
+}
+
+TEST(ReadInstanceHistory, AClaimProvesThePoolAndLeavingEndsIt) {
+  std::vector<LedgerRecord> records = {
+      {10, kEventAgentStart, {}}, {20, kEventClaimStart, {}}, {30, kEventLeft, {}},
+      {40, kEventPhase, {}},
+  };
+  InstanceHistory history = ReadInstanceHistory(records);
+  EXPECT_EQ(history.last_in_pool, 30);
+}
+
+TEST(ReadInstanceHistory, AnEmptyLedgerSaysNothing) {
+  InstanceHistory history = ReadInstanceHistory({});
+  EXPECT_FALSE(history.first_start);
+  EXPECT_FALSE(history.last_in_pool);
+}
+
 }  // namespace
 }  // namespace osg

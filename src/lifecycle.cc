@@ -47,7 +47,14 @@ Seconds Since(TimePoint earlier, TimePoint now) {
 }  // namespace
 
 Lifecycle::Lifecycle(Options options, Logger logger, TimePoint now)
-    : options_(options), logger_(std::move(logger)), start_(now) {}
+    : Lifecycle(options, std::move(logger), Start{.now = now}) {}
+
+Lifecycle::Lifecycle(Options options, Logger logger, Start start)
+    : options_(options),
+      logger_(std::move(logger)),
+      start_(std::min(start.now, start.instance_start.value_or(start.now))),
+      join_from_(std::clamp(start.in_pool_since.value_or(start_), start_, start.now)),
+      answered_(start.now) {}
 
 std::string Lifecycle::FormatTransition(Phase from, Phase to, const std::string& reason) {
   return std::string("lifecycle: ") + PhaseName(from) + " -> " + PhaseName(to) + " (" + reason +
@@ -72,18 +79,44 @@ std::vector<Action> Lifecycle::ShutDown(const std::string& reason) {
   return {Action::kShutdown};
 }
 
+// The one way to a shutdown but the two documented exits: START off, then the answer
+// (StopConfirmed or StopFailed).
 std::vector<Action> Lifecycle::BeginStop(const std::string& reason) {
+  stop_reason_ = reason;
+  stop_from_ = phase_ == Phase::kStopping ? stop_from_ : phase_;
   Transition(Phase::kStopping, reason + "; turning START off");
   return {Action::kStopAccepting};
 }
 
-// No new job from now on: a busy worker lets its jobs finish, an idle one stops now.
+void Lifecycle::Answered(TimePoint now) { answered_ = std::max(answered_, now); }
+
+// The exits that skip the stop sequence: the lifetime cap's hard deadline, and a startd that
+// cannot take part in it (silent, or refusing to turn START off) for condor_timeout.
+std::vector<Action> Lifecycle::CondorDeadline(TimePoint now) {
+  if (hard_deadline_ && now >= *hard_deadline_) {
+    return ShutDown("maximum lifetime reached and the retirement time of " +
+                    FormatDuration(options_.retirement_time) + " is over");
+  }
+  if (now >= answered_ + options_.condor_timeout) {
+    return ShutDown("HTCondor's startd has not answered for " +
+                    FormatDuration(Since(answered_, now)));
+  }
+  if (stop_failing_since_ && now >= *stop_failing_since_ + options_.condor_timeout) {
+    return ShutDown("START could not be turned off for " +
+                    FormatDuration(Since(*stop_failing_since_, now)) + " (" + stop_failure_ +
+                    "); no claim was seen meanwhile");
+  }
+  return {};
+}
+
+// No new job from now on: START goes off at once; a busy worker lets its jobs finish, an idle
+// one (or one that never joined) stops now.
 std::vector<Action> Lifecycle::Retire(TimePoint now, const std::string& reason) {
   retiring_ = true;
-  if (phase_ == Phase::kJoining) return ShutDown(reason + " before joining the pool");
+  if (phase_ == Phase::kJoining) return BeginStop(reason + " before joining the pool");
   if (phase_ == Phase::kBusy) {
-    Transition(Phase::kRetiring, reason + "; running jobs finish first");
-    return {};
+    Transition(Phase::kRetiring, reason + "; START off, running jobs finish first");
+    return {Action::kStopAccepting};
   }
   if (phase_ == Phase::kIdle) {
     idle_since_ = idle_since_.value_or(now);
@@ -93,11 +126,17 @@ std::vector<Action> Lifecycle::Retire(TimePoint now, const std::string& reason) 
 }
 
 std::vector<Action> Lifecycle::Observe(const Observation& o, TimePoint now) {
+  if (phase_ != Phase::kShuttingDown) Answered(now);
+  if (o.Busy()) stop_failing_since_.reset();  // a claim came: the failing stop was not idle
   switch (phase_) {
     case Phase::kJoining:
-      if (!o.joined) return {};
+      // A claim or a running job proves the pool matched this worker, whatever the collector
+      // query says (it may be refused while advertising works, or the pool may be down while
+      // the jobs of before an agent restart run on).
+      if (!o.joined && !o.Busy()) return {};
       if (o.Busy()) {
-        Transition(Phase::kBusy, "joined the pool; " + Describe(o));
+        Transition(Phase::kBusy, std::string(o.joined ? "joined the pool" : "holds a claim") +
+                                     "; " + Describe(o));
       } else if (resume_idle_since_ && *resume_idle_since_ <= now) {
         BecomeIdle(*resume_idle_since_, "joined the pool; no claims; idle clock resumed at " +
                                             FormatDuration(Since(*resume_idle_since_, now)));
@@ -118,6 +157,7 @@ std::vector<Action> Lifecycle::Observe(const Observation& o, TimePoint now) {
     case Phase::kRetiring:
       if (o.Busy()) return {};
       idle_since_ = now;
+      retry_at_.reset();
       return BeginStop("retiring and the last job has ended");
     case Phase::kStopping:      // the answer comes through StopConfirmed
     case Phase::kShuttingDown:  // decided; nothing brings it back
@@ -128,15 +168,10 @@ std::vector<Action> Lifecycle::Observe(const Observation& o, TimePoint now) {
 
 std::vector<Action> Lifecycle::Tick(TimePoint now) {
   if (phase_ == Phase::kShuttingDown || phase_ == Phase::kStopping) return {};
-  if (phase_ == Phase::kJoining && now >= start_ + options_.join_timeout) {
-    return ShutDown("never joined the pool in " + FormatDuration(options_.join_timeout));
-  }
-  if (hard_deadline_ && now >= *hard_deadline_) {
-    return ShutDown("maximum lifetime reached and the retirement time of " +
-                    FormatDuration(options_.retirement_time) + " is over");
-  }
+  if (std::vector<Action> actions = CondorDeadline(now); !actions.empty()) return actions;
   if (options_.max_lifetime && !hard_deadline_ && now >= start_ + *options_.max_lifetime) {
-    hard_deadline_ = now + options_.retirement_time;
+    hard_deadline_ = start_ + *options_.max_lifetime + options_.retirement_time;
+    if (now >= *hard_deadline_) return CondorDeadline(now);
     if (!retiring_) {
       return Retire(now, "maximum lifetime " + FormatDuration(*options_.max_lifetime) + " reached");
     }
@@ -144,17 +179,41 @@ std::vector<Action> Lifecycle::Tick(TimePoint now) {
   if (!retiring_ && now >= start_ + options_.accept_window) {
     return Retire(now, "accept window of " + FormatDuration(options_.accept_window) + " is over");
   }
+  if (phase_ == Phase::kJoining) {
+    if (retry_at_ && now < *retry_at_) return {};
+    if (now >= JoinDeadline()) {
+      return BeginStop("never joined the pool in " + FormatDuration(options_.join_timeout));
+    }
+    return {};
+  }
+  if (phase_ == Phase::kRetiring) {  // START could not be turned off yet: try again
+    if (!retry_at_ || now < *retry_at_) return {};
+    retry_at_.reset();
+    return {Action::kStopAccepting};
+  }
   if (phase_ != Phase::kIdle) return {};
   std::optional<TimePoint> due = IdleDeadline();
   if (due && retry_at_) due = std::max(*due, *retry_at_);
   if (!due || now < *due) return {};
-  return BeginStop("idle " + FormatDuration(Since(*idle_since_, now)) + ", no claims");
+  if (retiring_) return BeginStop("retiring, no claims");
+  std::vector<Action> actions =
+      BeginStop("idle " + FormatDuration(Since(*idle_since_, now)) + ", no claims");
+  stop_reason_.clear();  // the idle time is said once, when the stop is confirmed
+  return actions;
 }
 
 std::vector<Action> Lifecycle::StopConfirmed(const Observation& o, TimePoint now) {
-  if (phase_ != Phase::kStopping) return {};
+  if (phase_ != Phase::kStopping && phase_ != Phase::kRetiring) return {};
+  Answered(now);
+  stop_failing_since_.reset();
+  if (phase_ == Phase::kRetiring) {  // START is off now; the jobs finish, then the stop
+    retry_at_.reset();
+    if (o.Busy()) return {};
+    return ShutDown("retiring; START is off and no claim is held");
+  }
   if (o.Busy()) {
     idle_since_.reset();
+    retry_at_.reset();
     if (retiring_) {  // START stays off: the claim runs out, then the machine goes
       Transition(Phase::kRetiring, "a claim won the race with the stop; " + Describe(o));
       return {};
@@ -164,14 +223,22 @@ std::vector<Action> Lifecycle::StopConfirmed(const Observation& o, TimePoint now
     return {Action::kResumeAccepting};
   }
   std::string idle = idle_since_ ? "; idle " + FormatDuration(Since(*idle_since_, now)) : "";
-  return ShutDown("START is off and no claim is held" + idle);
+  std::string why = stop_reason_.empty() ? "" : stop_reason_ + "; ";
+  return ShutDown(why + "START is off and no claim is held" + idle);
 }
 
 std::vector<Action> Lifecycle::StopFailed(const std::string& why, TimePoint now) {
-  if (phase_ != Phase::kStopping) return {};
+  if (phase_ != Phase::kStopping && phase_ != Phase::kRetiring) return {};
   retry_at_ = now + options_.stop_retry;
-  Transition(Phase::kIdle, "could not turn START off (" + why + "); retrying in " +
-                               FormatDuration(options_.stop_retry));
+  if (!stop_failing_since_) stop_failing_since_ = now;
+  stop_failure_ = why;
+  std::string retry = "could not turn START off (" + why + "); retrying in " +
+                      FormatDuration(options_.stop_retry);
+  if (phase_ == Phase::kRetiring) {
+    Transition(Phase::kRetiring, retry);
+    return {};
+  }
+  Transition(stop_from_, retry);
   if (retiring_) return {};  // the window keeps START off anyway; retry the stop
   return {Action::kResumeAccepting};
 }
@@ -194,10 +261,13 @@ std::optional<TimePoint> Lifecycle::NextWakeup() const {
   auto consider = [&wake](std::optional<TimePoint> t) {
     if (t && (!wake || *t < *wake)) wake = t;
   };
-  if (phase_ == Phase::kJoining) consider(start_ + options_.join_timeout);
+  if (phase_ == Phase::kJoining) consider(std::max(JoinDeadline(), retry_at_.value_or(start_)));
+  if (phase_ == Phase::kRetiring) consider(retry_at_);
   if (!retiring_) consider(start_ + options_.accept_window);
   if (options_.max_lifetime && !hard_deadline_) consider(start_ + *options_.max_lifetime);
   consider(hard_deadline_);
+  consider(answered_ + options_.condor_timeout);
+  if (stop_failing_since_) consider(*stop_failing_since_ + options_.condor_timeout);
   std::optional<TimePoint> idle = IdleDeadline();
   if (idle && retry_at_) idle = std::max(*idle, *retry_at_);
   consider(idle);

@@ -1,7 +1,10 @@
 #include "shutdown_action.h"
 
+#include <sys/reboot.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include "subprocess.h"
@@ -9,13 +12,7 @@
 namespace osg {
 namespace {
 
-ShutdownStep PowerOff() {
-  CommandResult result = access("/run/systemd/system", F_OK) == 0
-                             ? RunCommand({"systemctl", "poweroff"})
-                             : RunCommand({"poweroff"});
-  return {"poweroff", result.ok(),
-          result.ok() ? "" : "exit status " + std::to_string(result.exit_status)};
-}
+ShutdownStep PowerOff() { return EscalatePowerOff(0, RealPowerOffSeams()); }
 
 ShutdownStep RunOwnCommand(const std::string& path) {
   CommandResult result = RunCommand({path}, std::chrono::minutes(5));
@@ -103,6 +100,31 @@ bool PerformShutdownAction(const Settings& settings, const ShutdownReporter& rep
   }
   report(step);
   return step.ok;
+}
+
+ShutdownStep EscalatePowerOff(int level, const PowerOffSeams& seams) {
+  if (level >= 2) {
+    int result = seams.kernel_power_off();  // returns only if it failed
+    return {"poweroff-kernel", false,
+            "reboot(RB_POWER_OFF) returned " + std::to_string(result) + ": " +
+                std::strerror(errno)};
+  }
+  std::vector<std::string> argv =
+      seams.systemd ? std::vector<std::string>{"systemctl", "poweroff"}
+                    : std::vector<std::string>{"poweroff"};
+  if (level == 1) argv.push_back(seams.systemd ? "--force" : "-f");
+  CommandResult result = seams.run(argv);
+  return {level == 0 ? "poweroff" : "poweroff-force", result.ok(),
+          result.ok() ? "" : "exit status " + std::to_string(result.exit_status)};
+}
+
+PowerOffSeams RealPowerOffSeams() {
+  return {.systemd = access("/run/systemd/system", F_OK) == 0,
+          .run = [](const std::vector<std::string>& argv) { return RunCommand(argv); },
+          .kernel_power_off = [] {
+            sync();  // the ledger and the journal are fsynced already; the rest of the disk now
+            return reboot(RB_POWER_OFF);
+          }};
 }
 
 }  // namespace osg

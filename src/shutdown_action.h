@@ -6,6 +6,7 @@
 #include "cloud_instance.h"
 #include "config.h"
 #include "duration.h"
+#include "subprocess.h"
 
 namespace osg {
 
@@ -34,5 +35,25 @@ bool PerformShutdownAction(const Settings& settings, const ShutdownReporter& rep
 bool RemoveThroughCloud(CloudInstance& cloud, ShutdownAction::Kind kind,
                         const ShutdownReporter& report, const std::function<void(Seconds)>& sleep,
                         int attempts = kCloudAttempts);
+
+// After a shutdown decision the instance never stays up. When the action failed, or succeeded
+// but the machine is still up a while later, the power-off is escalated one level per call:
+// 0: a clean power-off (`systemctl poweroff`, or `poweroff` without systemd);
+// 1: the forced one (`systemctl poweroff --force`, `poweroff -f`): no service stop, which a hung
+//    unit cannot block;
+// 2 and later: the kernel's immediate power-off, after a sync (reboot(2), RB_POWER_OFF).
+struct PowerOffSeams {
+  bool systemd = false;  // /run/systemd/system exists
+  std::function<CommandResult(const std::vector<std::string>&)> run;
+  std::function<int()> kernel_power_off;  // returns only on failure (-1, errno set)
+};
+ShutdownStep EscalatePowerOff(int level, const PowerOffSeams& seams);
+// The real ones. kernel_power_off ends the machine: never call it from a test.
+PowerOffSeams RealPowerOffSeams();
+
+// How long after a successful action the machine may still be up before the escalation starts
+// (a cloud delete takes a minute or two; a power-off seconds), and between escalation levels.
+inline constexpr Seconds kActionGrace{600};
+inline constexpr Seconds kEscalationGrace{60};
 
 }  // namespace osg

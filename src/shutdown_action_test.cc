@@ -129,5 +129,53 @@ TEST(RemoveThroughCloud, NoIdentityNoRequest) {
   EXPECT_EQ(cloud.deletes.size(), 1u);
 }
 
+// A fake machine: records each power-off command, fails those listed in `failing`.
+struct FakePowerOff {
+  std::vector<std::vector<std::string>> ran;
+  int kernel_calls = 0;
+  int fail_status = 0;
+  PowerOffSeams Seams(bool systemd) {
+    return {.systemd = systemd,
+            .run =
+                [this](const std::vector<std::string>& argv) {
+                  ran.push_back(argv);
+                  return CommandResult{fail_status, ""};
+                },
+            .kernel_power_off =
+                [this] {
+                  ++kernel_calls;
+                  errno = EPERM;
+                  return -1;
+                }};
+  }
+};
+
+TEST(EscalatePowerOff, SystemctlThenForcedThenTheKernel) {
+  FakePowerOff machine;
+  machine.fail_status = 1;
+  ShutdownStep clean = EscalatePowerOff(0, machine.Seams(true));
+  EXPECT_EQ(clean.action, "poweroff");
+  EXPECT_FALSE(clean.ok);
+  EXPECT_EQ(clean.detail, "exit status 1");
+  ShutdownStep forced = EscalatePowerOff(1, machine.Seams(true));
+  EXPECT_EQ(forced.action, "poweroff-force");
+  ShutdownStep kernel = EscalatePowerOff(2, machine.Seams(true));
+  EXPECT_EQ(kernel.action, "poweroff-kernel");
+  EXPECT_FALSE(kernel.ok);
+  EXPECT_THAT(kernel.detail, ::testing::HasSubstr("Operation not permitted"));
+  EXPECT_EQ(machine.ran, (std::vector<std::vector<std::string>>{
+                             {"systemctl", "poweroff"}, {"systemctl", "poweroff", "--force"}}));
+  EXPECT_EQ(machine.kernel_calls, 1);
+}
+
+TEST(EscalatePowerOff, WithoutSystemdThePlainCommands) {
+  FakePowerOff machine;
+  EXPECT_TRUE(EscalatePowerOff(0, machine.Seams(false)).ok);
+  EXPECT_TRUE(EscalatePowerOff(1, machine.Seams(false)).ok);
+  EXPECT_EQ(machine.ran,
+            (std::vector<std::vector<std::string>>{{"poweroff"}, {"poweroff", "-f"}}));
+  EXPECT_EQ(machine.kernel_calls, 0);
+}
+
 }  // namespace
 }  // namespace osg

@@ -17,6 +17,7 @@ ensure_host_root() {
 # in a private mount namespace so that nothing stays mounted when CMD ends.
 in_root() {
   local root=$1; shift
+  # shellcheck disable=SC2016  # the program's $ are its own: bash -c gets the root and CMD as arguments
   unshare --mount --propagation private --fork -- bash -c '
     set -e; r=$1; shift
     mount --rbind /dev "$r/dev"

@@ -3,6 +3,7 @@
 # (Restart=on-failure, KillMode=process): HTCondor and the job keep running, the new agent adopts
 # the running condor_master instead of starting a second one, the job completes without being
 # restarted, no idle shutdown fires while it runs, and the ledger and the idle clock carry on.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 TIMEOUT=20

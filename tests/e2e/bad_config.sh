@@ -3,6 +3,7 @@
 # `osg-worker check` exits 78 with a message naming the file, the line and the key (0 for the
 # accepted and warning-only cases); `osg-worker run` on a bad file exits 78, says nothing was
 # started, and leaves the instance untouched. No output ever shows the token.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 1  # `osg-pool run` bind-mounts the cwd, so the files below are seen at the same paths
 

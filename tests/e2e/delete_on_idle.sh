@@ -2,6 +2,7 @@
 # ShutdownAction = delete on the local pool: at its idle deadline the worker deletes its own
 # instance through EC2's API (moto, signature checking on, serving on the central manager with a
 # small IMDSv2 server). The instance is terminated in the test cloud and the ledger says so.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 TIMEOUT=15

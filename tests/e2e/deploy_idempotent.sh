@@ -2,13 +2,15 @@
 # deploy/deploy.sh run again on the already provisioned image (a throwaway instance, sources at
 # /usr/src/osg-worker as tools/image put them) prints `deploy: unchanged` and changes no file;
 # osg-worker.path is enabled, condor.service disabled, and systemd-analyze verify (which works
-# offline in the chroot) accepts both units. A drifted machine is repaired, then unchanged again.
+# offline in the chroot) accepts the units; the boot deadline's unit is enabled. A drifted
+# machine is repaired, then unchanged again.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 1
 
 cat >"$WORK/probe.sh" <<'EOF'
 S=/usr/src/osg-worker U=/etc/systemd/system
-files="/usr/local/bin/osg-worker $U/osg-worker.service $U/osg-worker.path"
+files="/usr/local/bin/osg-worker $U/osg-worker.service $U/osg-worker.path $U/osg-worker-boot-deadline.service"
 snap() {
   for f in $files; do echo "$(sha256sum <"$f" | cut -c1-64) $(stat -c '%a %U:%G %Y' "$f") $f"; done
 }
@@ -29,8 +31,10 @@ echo "state dir: $(stat -c %a /var/lib/osg-worker)"
 echo "path: $(systemctl is-enabled osg-worker.path 2>&1)"
 echo "condor: $(systemctl is-enabled condor.service 2>&1)"
 echo "wants: $(readlink "$U/multi-user.target.wants/osg-worker.path")"
+echo "boot deadline: $(systemctl is-enabled osg-worker-boot-deadline.service 2>&1)"
 ls "$U"/*.wants/condor.service 2>/dev/null | sed 's/^/condor link: /'
-systemd-analyze verify "$U/osg-worker.service" "$U/osg-worker.path" >/tmp/verify 2>&1
+systemd-analyze verify "$U/osg-worker.service" "$U/osg-worker.path" \
+  "$U/osg-worker-boot-deadline.service" >/tmp/verify 2>&1
 echo "verify exit=$?"; sed 's/^/verify: /' /tmp/verify
 grep -x 'ExecStart=/usr/local/bin/osg-worker run' "$U/osg-worker.service"
 grep -x 'PathExists=/etc/osg-worker.conf' "$U/osg-worker.path"
@@ -64,6 +68,8 @@ log "ok: no file outside the build tree changed"
 for l in "before: [0-9a-f]{64} 755 root:root [0-9]+ /usr/local/bin/osg-worker" \
   "before: [0-9a-f]{64} 644 root:root [0-9]+ /etc/systemd/system/osg-worker.service" \
   "before: [0-9a-f]{64} 644 root:root [0-9]+ /etc/systemd/system/osg-worker.path" \
+  "before: [0-9a-f]{64} 644 root:root [0-9]+ /etc/systemd/system/osg-worker-boot-deadline.service" \
+  "boot deadline: enabled" \
   "binary: as built" "units: as in the sources" "state dir: 700" \
   "path: enabled" "condor: disabled" "wants: /etc/systemd/system/osg-worker.path" \
   "verify exit=0" "ExecStart=/usr/local/bin/osg-worker run" "PathExists=/etc/osg-worker.conf"; do
@@ -71,7 +77,7 @@ for l in "before: [0-9a-f]{64} 755 root:root [0-9]+ /usr/local/bin/osg-worker" \
 done
 log "ok: modes, osg-worker.path enabled, condor.service disabled, units as in the sources"
 case $first in *"condor link:"* | *"verify: "*) fail "condor.service linked, or verify complained" ;; esac
-log "ok: systemd-analyze verify accepts both units without a word"
+log "ok: systemd-analyze verify accepts the three units without a word"
 
 assert_contains "$drift" "drifted: disabled enabled" "drift: osg-worker.path disabled, condor.service enabled"
 want="deploy exit=0

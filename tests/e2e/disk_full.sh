@@ -3,6 +3,7 @@
 # agent keeps supervising (a job runs and completes), `osg-worker status` says the ledger cannot
 # be written, and once space returns the ledger takes records again. Nothing in it is corrupt: a
 # record cut short by the full disk is skipped with a note, never fatal, and the report works.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pool_up

@@ -3,6 +3,7 @@
 # deletes its own instance through the Compute API (tests/cloud/gce_server.py: a metadata server
 # and the Compute API, serving on the central manager). The test cloud no longer has the
 # instance, and the ledger says so.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 TIMEOUT=15

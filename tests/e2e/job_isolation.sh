@@ -11,6 +11,7 @@
 # for in every file the instance wrote, its console, status/report/check output, and every
 # process's arguments and environment sampled while the job ran: they must appear nowhere.
 # Last, a worker whose nft fails keeps working and says so.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 CM=10.111.0.2
@@ -90,9 +91,10 @@ job=$("$POOL" submit "$WORK/probe.sub")
 wait_until 120 "the probe job runs" job_is "$job" 2
 sleep 3
 # Every process's arguments and environment while the job runs (the agent, HTCondor, the job).
-# shellcheck disable=SC2016
+# shellcheck disable=SC2016  # the $ are for the instance's sh, not for us
 "$POOL" exec w1 sh -c 'for p in /proc/[0-9]*; do tr "\0" " " <$p/cmdline; echo; done' \
   >"$WORK/cmdlines" 2>/dev/null
+# shellcheck disable=SC2016  # as above: the $ are for the instance's sh
 "$POOL" exec w1 sh -c 'for p in /proc/[0-9]*; do tr "\0" "\n" <$p/environ; done' \
   >"$WORK/environs" 2>/dev/null
 grep -q condor_starter "$WORK/cmdlines" || fail "the process sample missed the job's starter"
@@ -105,6 +107,7 @@ done
 wait_until 120 "the probe job completes" job_is "$job" 4
 
 out=$("$POOL" cm cat /home/researcher/jobs/probe.out)
+# shellcheck disable=SC2001  # a prefix on every line, which ${out//...} cannot anchor
 echo "$out" | sed 's/^/    probe: /'
 uid_line=$(grep '^uid:' <<<"$out")
 log "the job ran as: ${uid_line#uid: }"
@@ -142,12 +145,12 @@ holders=$(cd "$upper" && grep -rlFf "$WORK/secrets" . 2>/dev/null | sort | paste
 [ "$holders" = "./etc/condor/tokens.d/osg-worker.token ./etc/osg-worker.conf" ] ||
   fail "secrets found in: [$holders]; expected only the config and the token file"
 log "ok: of every file the worker wrote, only the config and the token file hold a secret"
-[ -s "$upper/var/lib/osg-worker/ledger.jsonl" ] && [ -d "$upper/var/log/condor" ] ||
+{ [ -s "$upper/var/lib/osg-worker/ledger.jsonl" ] && [ -d "$upper/var/log/condor" ]; } ||
   fail "the ledger or HTCondor's logs are missing: the search above proves nothing"
 searched=("$INSTANCES/w1/console.log" "$WORK/cmdlines" "$WORK/environs" "$WORK"/out-* "$WORK/run")
 if grep -rlFf "$WORK/secrets" "${searched[@]}"; then fail "a secret appears in the files above"; fi
-grep -q '"phase"' "$WORK/out-status---json" && grep -q '"event":"shutdown_action"' \
-  "$upper/var/lib/osg-worker/ledger.jsonl" || fail "status or the ledger is not what was searched"
+{ grep -q '"phase"' "$WORK/out-status---json" && grep -q '"event":"shutdown_action"' \
+  "$upper/var/lib/osg-worker/ledger.jsonl"; } || fail "status or the ledger is not what was searched"
 log "ok: no secret in the console, /run, status, report, check, or any process's arguments or environment"
 
 # File modes, from the instance's upper dir (what the worker wrote).
@@ -165,7 +168,7 @@ write_config "$WORK/w2.conf"
 "$POOL" worker w2 --config "$WORK/w2.conf" --entrypoint /bin/sh -c \
   'printf "#!/bin/sh\necho nft: no nf_tables here >&2\nexit 1\n" >/usr/local/sbin/nft &&
    chmod 755 /usr/local/sbin/nft && exec osg-worker run' >/dev/null
-w2_listed() { [ -n "$("$POOL" cm condor_status -af Name | grep w2)" ]; }
+w2_listed() { grep -q w2 <<<"$("$POOL" cm condor_status -af Name)"; }
 wait_until 90 "w2 joins although its job firewall failed" w2_listed
 fw=$("$POOL" exec w2 osg-worker status | sed -n 's/^firewall: *//p')
 assert_contains "$fw" "NOT INSTALLED: nft -f /run/osg-worker/job-firewall.nft exited with status 1" \

@@ -3,6 +3,7 @@
 # /etc/osg-worker.conf joins with its IDTOKEN through CCB (inbound blocked), the seed's
 # condor_status -const query finds it, a job matching Start runs to completion and one that does
 # not stays idle; `osg-worker status` tells the story; SIGTERM stops HTCondor, not the machine.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pool_up
@@ -69,6 +70,7 @@ shutdown_happened w1 && fail "SIGTERM ran the shutdown action"
 log "ok: SIGTERM stops HTCondor without the shutdown action"
 
 # Any WorkerGroupName reaches the ad exactly: quotes, backslashes, config macros, UTF-8.
+# shellcheck disable=SC2016,SC1003  # literal text on purpose: a $( and a trailing backslash
 tricky='Quotes " back\slash $(HOSTNAME) é end\'
 write_config "$WORK/w2.conf"
 printf 'WorkerGroupName = %s\n' "$tricky" >>"$WORK/w2.conf"  # given twice: the last one wins

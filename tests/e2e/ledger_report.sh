@@ -3,6 +3,7 @@
 # (restarted as systemd would). No record is lost, the idle clock resumes where it was instead
 # of from zero, and `osg-worker report` gives the jobs, their projects and exits, the claims, and
 # why the machine went.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 TIMEOUT=20

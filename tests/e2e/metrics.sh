@@ -2,6 +2,7 @@
 # Prometheus metrics of a worker with MetricsPort and MetricsTextfile set: the HTTP endpoint,
 # scraped from inside the instance, and the textfile, both parsed with prometheus_client's
 # exposition parser, while idle and while a job runs; the endpoint listens on 127.0.0.1 only.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 PORT=9479

@@ -4,6 +4,7 @@
 # collector keeps an ad without news. The job completes having started once, the worker is
 # listed again after each fault, nothing shuts it down while the job runs, and once idle it
 # shuts down as usual.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 OUTAGE=${NETWORK_FAULTS_OUTAGE:-100}  # seconds; CI keeps it short, set 300 for "several minutes"

@@ -4,6 +4,7 @@
 #  (a) ShutdownAction = delete: at its idle deadline the worker deletes its server (DELETED);
 #  (b) the cloud refuses the delete (403): the worker shelves itself (SHELVED_OFFLOADED);
 #  (c) delete and shelve refused: it powers off. The ledger records each step.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 TIMEOUT=15
@@ -81,7 +82,7 @@ start_worker w3
 wait_until 120 "w3 powered off when delete and shelve were refused" shutdown_happened w3
 [ "$(cloud_state)" = ACTIVE ] || fail "the server is $(cloud_state), expected ACTIVE"
 wait_until 30 "w3's ledger records the power-off" ledger_has w3 poweroff ok
-ledger_has w3 delete failed && ledger_has w3 shelve failed ||
+{ ledger_has w3 delete failed && ledger_has w3 shelve failed; } ||
   fail "w3's ledger does not record the refused delete and shelve"
 log "ok: w3's ledger: delete failed, shelve failed, poweroff ok"
 log PASS

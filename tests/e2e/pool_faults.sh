@@ -2,6 +2,7 @@
 # Faults of issue 2 on a real pool: (1) the central manager unreachable when the worker starts:
 # status says so, and the worker joins once it is reachable; (2) condor_master killed: the agent
 # restarts it and the worker rejoins.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pool_up

@@ -4,6 +4,7 @@
 # of the first two. The listing holds exactly those two, one busy with one job, with plausible
 # states, cores and shutdown times, in the table and in --json (parsed by python's json module).
 # Errors: an unreachable collector and a missing condor_status exit non-zero and say what to check.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 GROUP_A='Group A "quoted" back\slash'

@@ -4,6 +4,7 @@
 # directories, their modes and HTCondor's stock config), after which the token appears nowhere
 # under /etc, /var or /run. It refuses, changing nothing, while condor_master runs or while the
 # status file names a live agent, unless --force; a status file left by a dead agent does not block.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 1
 python3 "$REPO_DIR/testdata/e2e/mint_token.py" $(($(date +%s) + 86400)) >"$WORK/token"

@@ -4,6 +4,7 @@
 # startd was killed under it is HTCondor's to reschedule (its lease expires on the schedd): it
 # comes back to the same worker and completes. Nothing shuts the worker down while a job runs,
 # and the ledger ends the first run and records the second.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pool_up

@@ -3,9 +3,10 @@
 # deadline (with condor_reschedule, so the claim lands about a second later), over several
 # rounds of parallel workers. Every job must either complete or never start: a job that started
 # and did not complete was killed by our shutdown. The count of such jobs must be zero.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-ROUNDS=${RACE_ROUNDS:-4}
+ROUNDS=${RACE_ROUNDS:-8}
 WORKERS=${RACE_WORKERS:-4}
 TIMEOUT=15
 pool_up
@@ -14,7 +15,8 @@ pool_up
 # [-6 s, +1 s] around it (a claim lands 1-3 s after the submission). Prints "cluster offset".
 race_job() {
   local name=$1 project=$2 json deadline offset cluster
-  for _ in $(seq 120); do
+  # Up to 4 minutes for the worker to join and report its deadline (a loaded CI machine is slow).
+  for _ in $(seq 480); do
     json=$(worker_status_json "$name" 2>/dev/null) || true
     deadline=$(json_field "$json" shutdown_at 2>/dev/null) || deadline=''
     [ -n "$deadline" ] && break

@@ -7,6 +7,7 @@
 # admins). A token of another identity gets no NEGOTIATOR level on the startd. Root on the
 # worker keeps what osg-worker itself needs: condor_reconfig and condor_config_val -startd.
 # That jobs still match and run is join_and_match's part.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pool_up

@@ -2,6 +2,7 @@
 # A token the pool did not sign (its signature altered): the worker never joins, and
 # `osg-worker status` says the token was rejected, in HTCondor's words; at the join timeout it
 # shuts down and says why.
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pool_up
@@ -30,7 +31,7 @@ assert_contains "$(json_field "$json" diagnosis)" "IDTOKENS" "the diagnosis quot
 
 # A worker that cannot join must not run up a bill: it shuts down at the join timeout.
 wait_until 120 "the join timeout runs the shutdown action" shutdown_happened w1
-grep -q "shutting down: never joined the pool in 45s (token rejected by the pool" \
+grep -q "shutting down: never joined the pool in 45s; START is off and no claim is held (token rejected by the pool" \
   "$INSTANCES/w1/console.log" || fail "the shutdown does not give the join failure as its reason"
 log "ok: the shutdown names the join timeout and HTCondor's reason"
 log PASS
