@@ -21,6 +21,7 @@ int RunCli(int argc, char** argv) {
   std::string config_path = kDefaultConfigPath;
   bool json = false;
   bool force = false;
+  bool keys = false;
   std::string root;
   std::string ledger_path = kLedgerPath;
   double su_rate = 1.0;
@@ -29,7 +30,9 @@ int RunCli(int argc, char** argv) {
   // The one table of subcommands.
   CLI::App* check = app.add_subcommand("check", "Validate a config file; change nothing");
   check->add_option("--config", config_path, "Config file")->capture_default_str();
-  check->callback([&] { chosen = [&] { return CommandCheck(config_path); }; });
+  check->add_flag("--keys", keys, "List every key of the config file with its default and meaning");
+  check->callback(
+      [&] { chosen = [&] { return keys ? CommandListKeys() : CommandCheck(config_path); }; });
 
   CLI::App* run = app.add_subcommand("run", "Configure and run HTCondor; shut down when idle");
   run->add_option("--config", config_path, "Config file")->capture_default_str();

@@ -4,6 +4,7 @@
 #include "cloud_instance.h"
 #include "commands.h"
 #include "config.h"
+#include "config_keys.h"
 #include "credential_files.h"
 
 namespace osg {
@@ -29,6 +30,11 @@ int CommandCheck(const std::string& config_path) {
     Status loads = CheckCloudLibraries();
     if (!loads.ok()) std::cerr << config_path << ": warning: " << loads.message() << "\n";
   }
+  return 0;
+}
+
+int CommandListKeys() {
+  std::cout << DescribeConfigKeys();
   return 0;
 }
 

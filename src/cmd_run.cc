@@ -17,21 +17,6 @@
 namespace osg {
 namespace {
 
-// osg-worker.path starts us the moment the file appears, and user-data's `cat >file <<EOF`
-// creates it before writing it. A file that is not valid yet but was written in the last two
-// seconds may still be being written: read it again until it is valid or has been still for two
-// seconds (at most 10 s). A valid file is used at once: no delay in the normal case.
-LoadedConfig LoadWhenWritten(const std::string& path) {
-  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  for (;;) {
-    LoadedConfig loaded = LoadConfig(path, std::time(nullptr));
-    struct stat info {};
-    bool young = stat(path.c_str(), &info) == 0 && std::time(nullptr) - info.st_mtime < 2;
-    if (loaded.ok() || !young || std::chrono::steady_clock::now() >= give_up) return loaded;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-}
-
 // The file holds the pool's token: keep it root-only whatever mode the user-data gave it.
 void MakePrivate(const std::string& path) {
   struct stat info {};
@@ -93,7 +78,7 @@ int CommandRun(const std::string& config_path) {
     std::cerr << "osg-worker: run needs root (it configures and starts HTCondor)\n";
     return 1;
   }
-  LoadedConfig loaded = LoadWhenWritten(config_path);
+  LoadedConfig loaded = LoadConfigWhenWritten(config_path);
   for (const Diagnostic& d : loaded.diagnostics) std::cerr << d.ToString() << "\n";
   if (!loaded.ok()) {
     std::cerr << "osg-worker: " << config_path << " is not valid; nothing was started\n";

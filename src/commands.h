@@ -12,6 +12,8 @@ namespace osg {
 inline constexpr int kExitBadConfig = 78;
 
 int CommandCheck(const std::string& config_path);
+// `check --keys`: every key of the config file with its default and meaning; reads no file.
+int CommandListKeys();
 int CommandRun(const std::string& config_path);
 // Powers the machine off if, BootTimeout after the boot, no worker runs (boot_deadline.h).
 // `timeout` overrides the config's BootTimeout.

@@ -124,6 +124,13 @@ std::string RenderStoppingConfig() {
 }
 
 Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings, int64_t start_time) {
+  // A write cut short by a kill leaves its temporary file. Ours are named so that HTCondor skips
+  // them, but older versions' were not ("90-osg-worker-stopping.conf.tmp.N" kept START off on
+  // every later start); and a stale copy of the token is no file to leave lying around.
+  for (const std::string& path : {paths.Token(), paths.Config(), paths.State(), paths.Stopping()}) {
+    Status removed = RemoveLeftoverTempFiles(path);
+    if (!removed.ok()) return removed;
+  }
   // The token first: a config that points at a missing token would make HTCondor fail noisily.
   // tokens.d is root-only as well: HTCondor refuses tokens that others could read.
   Status status = MakePrivateDirectory(std::filesystem::path(paths.Token()).parent_path());

@@ -136,5 +136,27 @@ TEST(InstallCondorConfig, WritesTokenRootOnlyAndClearsAStaleStop) {
   std::filesystem::remove_all(root);
 }
 
+// A kill in the middle of a write leaves the temporary file. Before temp names began with '.',
+// HTCondor read "90-osg-worker-stopping.conf.tmp.N" as configuration, and START stayed off on
+// every later start.
+TEST(InstallCondorConfig, RemovesTempFilesThatAKilledWriteLeft) {
+  std::string root = std::filesystem::temp_directory_path() / "osg-install-leftover-test";
+  std::filesystem::remove_all(root);
+  CondorPaths paths{root};
+  std::string old_style = paths.Stopping() + ".tmp.4242";
+  std::string config_temp = TempPathFor(paths.Config(), 4243);
+  std::string token_temp = TempPathFor(paths.Token(), 4244);
+  std::string admin = root + "/etc/condor/config.d/10-admin.conf";
+  for (const std::string& path : {old_style, config_temp, token_temp, admin}) {
+    ASSERT_TRUE(WriteFileAtomically(path, "OSG_WORKER_ACCEPTING = False\n", 0600).ok());
+  }
+  ASSERT_TRUE(InstallCondorConfig(paths, SeedSettings(), kStart).ok());
+  EXPECT_FALSE(std::filesystem::exists(old_style));
+  EXPECT_FALSE(std::filesystem::exists(config_temp));
+  EXPECT_FALSE(std::filesystem::exists(token_temp));
+  EXPECT_TRUE(std::filesystem::exists(admin));
+  std::filesystem::remove_all(root);
+}
+
 }  // namespace
 }  // namespace osg

@@ -3,15 +3,18 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string_view>
+#include <thread>
 
-#include "start_expr.h"
+#include "config_keys.h"
+#include "file_writers.h"
 #include "text.h"
 
 namespace osg {
@@ -43,287 +46,6 @@ void CheckValueBytes(const std::string& value, Problems& problems) {
   if (!IsValidUtf8(value)) problems.push_back("is not valid UTF-8");
 }
 
-// WorkerGroupName and GLIDEIN_*: any printable text, passed to the worker's ad byte for byte.
-// These are escaped, not refused (QuoteConfigString: '"' as \", '$' as $(DOLLAR)), because they
-// are free text that owners already fill with anything ("Bob's $5 workers") and the seed's query
-// must find them as written.
-void CheckLabel(const std::string& value, Problems& problems) {
-  if (value.empty()) problems.push_back("must not be empty");
-  if (value.size() > 256) problems.push_back("is longer than 256 characters");
-  if (value.find('\t') != std::string::npos) problems.push_back("contains a control character");
-}
-
-void SetToken(Settings& s, const std::string& value, int64_t now, Problems& problems) {
-  s.token = value;
-  if (value.empty()) return problems.push_back("must not be empty");
-  if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return std::isspace(c); })) {
-    return problems.push_back(
-        "contains whitespace inside the token (was it wrapped or pasted with a space?); a token is "
-        "one unbroken line");
-  }
-  TokenParseResult parsed = ParseTokenClaims(value);
-  if (!parsed.claims) return problems.push_back(parsed.error);
-  s.token_claims = *parsed.claims;
-  if (parsed.claims->expires_at && *parsed.claims->expires_at <= now) {
-    problems.push_back("the token expired at " + FormatUtc(*parsed.claims->expires_at) +
-                       "; ask the pool's administrators for a new one");
-  }
-}
-
-void SetDuration(Seconds& field, const std::string& value, Problems& problems) {
-  auto duration = ParseDuration(value);
-  if (!duration || duration->count() <= 0) {
-    return problems.push_back("\"" + value +
-                              "\" is not a duration; write a number with a unit: 90s, 25m, 2h, 7d");
-  }
-  field = *duration;
-}
-
-void SetShutdownAction(ShutdownAction& action, const std::string& value, Problems& problems) {
-  std::string lower = ToLower(value);
-  if (lower == "auto") {
-    action = {ShutdownAction::Kind::kAuto, ""};
-  } else if (lower == "delete") {
-    action = {ShutdownAction::Kind::kDelete, ""};
-  } else if (lower == "shelve") {
-    action = {ShutdownAction::Kind::kShelve, ""};
-  } else if (lower == "poweroff") {
-    action = {ShutdownAction::Kind::kPowerOff, ""};
-  } else if (lower == "none") {
-    action = {ShutdownAction::Kind::kNone, ""};
-  } else if (lower.rfind("command:", 0) == 0 && value.size() > 9 && value[8] == '/') {
-    action = {ShutdownAction::Kind::kCommand, value.substr(8)};
-  } else {
-    problems.push_back("\"" + value +
-                       "\" is not a shutdown action; use auto, delete, shelve, poweroff, none or "
-                       "command:/absolute/path");
-  }
-}
-
-void SetCentralManager(std::string& field, const std::string& value, Problems& problems) {
-  bool valid = !value.empty() && std::all_of(value.begin(), value.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '.' || c == '-' || c == ':' || c == '_';
-  });
-  if (!valid) {
-    return problems.push_back("\"" + value + "\" is not a host name or host:port");
-  }
-  field = value;
-}
-
-void SetUrl(std::string& field, const std::string& value, Problems& problems) {
-  bool valid = (value.rfind("http://", 0) == 0 || value.rfind("https://", 0) == 0) &&
-               std::none_of(value.begin(), value.end(),
-                            [](unsigned char c) { return std::isspace(c) || c < 0x20; });
-  if (!valid) return problems.push_back("\"" + value + "\" is not an http:// or https:// URL");
-  field = StripTrailingSlash(value);
-}
-
-// A cloud credential: one unbroken printable line. A secret's value is never quoted back.
-void SetCredential(std::string& field, const std::string& value, bool secret, Problems& problems) {
-  if (value.empty()) return problems.push_back("must not be empty");
-  if (std::any_of(value.begin(), value.end(),
-                  [](unsigned char c) { return c <= 0x20 || c >= 0x7f; })) {
-    return problems.push_back(std::string(secret ? "the value" : "\"" + value + "\"") +
-                              " holds a space or a character that is not printable ASCII");
-  }
-  field = value;
-}
-
-void SetInterface(std::string& field, const std::string& value, Problems& problems) {
-  std::string lower = ToLower(value);
-  // "publicURL" is the older spelling that clouds.yaml files and OS_INTERFACE still carry.
-  if (lower.ends_with("url")) lower.resize(lower.size() - 3);
-  if (lower != "public" && lower != "internal" && lower != "admin") {
-    return problems.push_back("\"" + value +
-                              "\" is not an endpoint interface; use public, "
-                              "internal or admin");
-  }
-  field = lower;
-}
-
-void SetMetricsPort(Settings& s, const std::string& value, int64_t, Problems& problems) {
-  if (ToLower(value) == "none") return s.metrics_port.reset();
-  bool digits =
-      !value.empty() && value.size() <= 5 &&
-      std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); });
-  int port = digits ? std::stoi(value) : 0;
-  if (port < 1 || port > 65535) {
-    return problems.push_back("\"" + value + "\" is not a port; use 1-65535, or none");
-  }
-  s.metrics_port = port;
-}
-
-void SetMetricsTextfile(Settings& s, const std::string& value, int64_t, Problems& problems) {
-  std::string lower = ToLower(value);
-  if (lower == "none") return s.metrics_textfile.clear();
-  if (lower == kMetricsTextfileAuto) return void(s.metrics_textfile = kMetricsTextfileAuto);
-  bool prom = value.size() > 6 && value.compare(value.size() - 5, 5, ".prom") == 0;
-  if (value[0] != '/' || !prom || value.find("/../") != std::string::npos) {
-    return problems.push_back(
-        "\"" + value +
-        "\" is not an absolute path ending in .prom (node_exporter reads only "
-        "*.prom); or use auto or none");
-  }
-  s.metrics_textfile = value;
-}
-
-struct KeySpec {
-  const char* name;
-  void (*apply)(Settings&, const std::string& value, int64_t now, Problems& problems);
-  const char* help;  // one line, for the README's reference and `check` output
-};
-
-const std::array<KeySpec, 30> kKeys = {{
-    {"WorkerGroupName",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       CheckLabel(v, p);
-       s.worker_group_name = v;
-     },
-     "label advertised in the worker's ad"},
-    {"Token", SetToken, "the pool's IDTOKEN"},
-    {"Start",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       if (v.empty()) return p.push_back("must not be empty");
-       for (auto& problem : CheckStartExpression(v)) p.push_back(problem);
-       s.start = v;
-     },
-     "ClassAd expression: which jobs may run"},
-    {"CentralManager",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetCentralManager(s.central_manager, v, p);
-     },
-     "the pool's central manager, host or host:port"},
-    {"IdleTimeout",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetDuration(s.idle_timeout, v, p);
-     },
-     "shut down after this long without claims or jobs"},
-    {"AcceptWindow",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetDuration(s.accept_window, v, p);
-     },
-     "accept new jobs for this long after start"},
-    {"JoinTimeout",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetDuration(s.join_timeout, v, p);
-     },
-     "shut down if the pool has not accepted the worker by then"},
-    {"BootTimeout",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetDuration(s.boot_timeout, v, p);
-     },
-     "power off if no worker runs this long after the boot"},
-    {"MaxLifetime",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       Seconds lifetime{0};
-       SetDuration(lifetime, v, p);
-       if (lifetime.count() > 0) s.max_lifetime = lifetime;
-     },
-     "hard cap on the instance's life"},
-    {"RetirementTime",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetDuration(s.retirement_time, v, p);
-     },
-     "running jobs' grace once MaxLifetime is reached"},
-    {"Cloud",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       std::string cloud = ToLower(v);
-       if (cloud != "ec2" && cloud != "gce" && cloud != "openstack")
-         return p.push_back("\"" + v + "\" is not a supported cloud; use ec2, gce or openstack");
-       s.cloud = cloud;
-     },
-     "whose API deletes the instance: ec2, gce or openstack"},
-    {"EC2MetadataURL",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetUrl(s.ec2_metadata_url, v, p);
-     },
-     "the EC2 instance metadata service (tests override it)"},
-    {"EC2Endpoint",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) { SetUrl(s.ec2_endpoint, v, p); },
-     "the EC2 API endpoint (default: the region's)"},
-    {"EC2AccessKeyID",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetCredential(s.ec2_access_key_id, v, /*secret=*/false, p);
-     },
-     "static EC2 access key id, with EC2SecretAccessKey (default: the instance role's)"},
-    {"EC2SecretAccessKey",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetCredential(s.ec2_secret_access_key, v, /*secret=*/true, p);
-     },
-     "static EC2 secret access key, with EC2AccessKeyID"},
-    {"GCEMetadataURL",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetUrl(s.gce_metadata_url, v, p);
-     },
-     "the GCE metadata server (tests override it)"},
-    {"GCEComputeEndpoint",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetUrl(s.gce_compute_endpoint, v, p);
-     },
-     "the Compute Engine API endpoint"},
-    {"OpenStackAuthURL",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetUrl(s.openstack.auth_url, v, p);
-     },
-     "Keystone v3 URL for the application credential"},
-    {"OpenStackApplicationCredentialID",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetCredential(s.openstack.credential_id, v, /*secret=*/false, p);
-     },
-     "the application credential's id"},
-    {"OpenStackApplicationCredentialSecret",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetCredential(s.openstack.credential_secret, v, /*secret=*/true, p);
-     },
-     "the application credential's secret"},
-    {"OpenStackRegion",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetCredential(s.openstack.region, v, /*secret=*/false, p);
-     },
-     "the region whose compute endpoint to use"},
-    {"OpenStackInterface",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetInterface(s.openstack.interface, v, p);
-     },
-     "the endpoint interface: public, internal or admin"},
-    {"OpenStackCloud",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetCredential(s.openstack.cloud, v, /*secret=*/false, p);
-     },
-     "the cloud's entry in clouds.yaml"},
-    {"OpenStackMetadataURL",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetUrl(s.openstack.metadata_url, v, p);
-     },
-     "the OpenStack metadata service (tests override it)"},
-    {"OpenStackConfigDrive",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       if (v.empty() || v[0] != '/') return p.push_back("must be an absolute path");
-       s.openstack.config_drive = v;
-     },
-     "where the config drive is mounted"},
-    {"ShutdownAction",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetShutdownAction(s.shutdown_action, v, p);
-     },
-     "what to do when the work is over"},
-    {"GLIDEIN_Site",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       CheckLabel(v, p);
-       s.glidein_site = v;
-     },
-     "site name advertised as GLIDEIN_Site"},
-    {"GLIDEIN_ResourceName",
-     [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       CheckLabel(v, p);
-       s.glidein_resource_name = v;
-     },
-     "resource name advertised as GLIDEIN_ResourceName"},
-    {"MetricsPort", SetMetricsPort, "serve Prometheus metrics on 127.0.0.1:PORT, or none"},
-    {"MetricsTextfile", SetMetricsTextfile,
-     "node_exporter textfile for the metrics: auto, none, or /absolute/path.prom"},
-}};
-
 bool IsIdentifier(const std::string& key) {
   return !key.empty() && std::isalpha(static_cast<unsigned char>(key[0])) &&
          std::all_of(key.begin(), key.end(),
@@ -343,17 +65,10 @@ bool IsConfigDirective(const std::string& line) {
   return false;
 }
 
-const KeySpec* FindKey(const std::string& key) {
-  for (const KeySpec& spec : kKeys) {
-    if (ToLower(spec.name) == ToLower(key)) return &spec;
-  }
-  return nullptr;
-}
-
 std::string NearestKey(const std::string& key) {
   std::string best;
   size_t best_distance = SIZE_MAX;
-  for (const KeySpec& spec : kKeys) {
+  for (const ConfigKey& spec : ConfigKeys()) {
     std::string name = ToLower(spec.name);
     size_t distance = EditDistance(ToLower(key), name);
     // More edits than a third of the name is no useful suggestion.
@@ -421,8 +136,9 @@ class Parser {
     if (seen_.empty() && !HasErrors(result_.diagnostics)) {
       Error(0, "", "the file holds no settings; it needs at least Token and Start");
     } else {
-      for (const char* required : {"Token", "Start"}) {
-        if (!seen_.count(ToLower(required))) Error(0, required, "missing; this key is required");
+      for (const ConfigKey& key : ConfigKeys()) {
+        if (key.required() && !seen_.count(ToLower(key.name)))
+          Error(0, key.name, "missing; this key is required");
       }
       CheckCloud();
       CheckPair("EC2AccessKeyID", "EC2SecretAccessKey");
@@ -441,7 +157,7 @@ class Parser {
   }
 
   void Apply(int line_number, const std::string& key, const std::string& value) {
-    const KeySpec* spec = FindKey(key);
+    const ConfigKey* spec = FindConfigKey(key);
     if (!spec) {
       std::string nearest = NearestKey(key);
       Error(line_number, key,
@@ -494,7 +210,7 @@ class Parser {
   }
 
   static std::string SpecName(const std::string& lower_key) {
-    const KeySpec* spec = FindKey(lower_key);
+    const ConfigKey* spec = FindConfigKey(lower_key);
     return spec ? spec->name : lower_key;
   }
 
@@ -570,6 +286,27 @@ LoadedConfig LoadConfig(const std::string& path, int64_t now) {
          "the file holds a cloud secret and is readable by other users; run: chmod 600 " + path});
   }
   return loaded;
+}
+
+LoadedConfig LoadConfigWhenWritten(const std::string& path, std::chrono::milliseconds writer_limit) {
+  bool closed = WaitUntilNoWriter(path, writer_limit);
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    LoadedConfig loaded = LoadConfig(path, std::time(nullptr));
+    struct stat info {};
+    bool young = stat(path.c_str(), &info) == 0 && std::time(nullptr) - info.st_mtime < 2;
+    if (loaded.ok() || !young || std::chrono::steady_clock::now() >= give_up) {
+      if (!closed) {
+        loaded.diagnostics.push_back(
+            {Diagnostic::Severity::kWarning, path, 0, "",
+             "still open for writing by another process after " +
+                 FormatDuration(std::chrono::duration_cast<Seconds>(writer_limit)) +
+                 "; read as it is now"});
+      }
+      return loaded;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 std::string DescribeSettings(const Settings& s) {

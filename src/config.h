@@ -23,6 +23,7 @@ struct ShutdownAction {
   std::string command;  // for kCommand: an absolute path, run with no arguments
 
   std::string ToString() const;
+  bool operator==(const ShutdownAction&) const = default;
 };
 
 // OpenStack settings from the file. The credential may instead come from the agent's OS_*
@@ -36,13 +37,15 @@ struct OpenStackSettings {
   std::string cloud;              // the clouds.yaml entry ("": OS_CLOUD)
   std::string metadata_url = "http://169.254.169.254";
   std::string config_drive;  // a mounted config drive; "": look for one
+  bool operator==(const OpenStackSettings&) const = default;
 };
 
-// The effective settings of /etc/osg-worker.conf, defaults filled in.
 // A machine with no running worker this long after its boot powers off (boot_deadline.h); also
 // the timeout when no valid config says otherwise.
 inline constexpr std::chrono::seconds kDefaultBootTimeout{30 * 60};
 
+// The effective settings of /etc/osg-worker.conf, defaults filled in. The keys that set them,
+// with the defaults as users read them, are in config_keys.h.
 struct Settings {
   std::string worker_group_name = "OSG Cloud Worker";
   std::string token;  // secret: never print it; print token_claims instead
@@ -73,6 +76,7 @@ struct Settings {
   // Where node_exporter's textfile collector reads our metrics: kMetricsTextfileAuto (the
   // Debian package's directory, if it exists when the agent starts), "" (off), or a path.
   std::string metrics_textfile = kMetricsTextfileAuto;
+  bool operator==(const Settings&) const = default;
 };
 
 struct LoadedConfig {
@@ -88,6 +92,16 @@ LoadedConfig ParseConfig(std::string_view text, const std::string& path, int64_t
 // Reads and parses the file at `path`, adding problems with the file itself: missing, unreadable,
 // or readable by other users while it holds a token.
 LoadedConfig LoadConfig(const std::string& path, int64_t now);
+
+// LoadConfig for `osg-worker run`, which osg-worker.path starts the moment the file appears:
+// user-data's `cat >file <<EOF` creates it before writing it, and its first lines (Token, Start)
+// may already be a valid file while later ones (Cloud, ShutdownAction) are still to come. So it
+// first waits until no process holds the file open for writing, for at most `writer_limit` (then
+// it reads what is there, with a warning). A file that is still not valid but was changed in the
+// last two seconds is read again until it is valid or has been still for two seconds (at most
+// 10 s): a writer may open and close it more than once (`echo >>` line by line).
+LoadedConfig LoadConfigWhenWritten(const std::string& path,
+                                   std::chrono::milliseconds writer_limit = std::chrono::minutes(1));
 
 // A human summary of the effective settings, with the token shown only by its claims.
 std::string DescribeSettings(const Settings& settings);

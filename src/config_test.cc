@@ -2,11 +2,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <tuple>
 
@@ -516,6 +520,49 @@ TEST_F(ConfigFile, PrivateFileIsQuiet) {
   LoadedConfig loaded = LoadConfig(path_, kNow);
   EXPECT_TRUE(loaded.ok());
   EXPECT_TRUE(loaded.diagnostics.empty());
+}
+
+// user-data's `cat >/etc/osg-worker.conf <<EOF` as the agent sees it: Token and Start are written
+// (already a valid file) while the writer still has Cloud and ShutdownAction to write.
+TEST_F(ConfigFile, WhenWrittenWaitsForTheWriterToClose) {
+  std::string head = "Token = " + testing::MakeToken(std::time(nullptr) + 3600) +
+                     "\nStart = TARGET.ProjectName == \"TG-1\"\n";
+  std::string tail = "Cloud = gce\nShutdownAction = poweroff\n";
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t writer = fork();
+  ASSERT_GE(writer, 0);
+  if (writer == 0) {
+    int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    (void)!write(fd, head.data(), head.size());
+    (void)!write(ready[1], "x", 1);
+    usleep(1000 * 1000);
+    (void)!write(fd, tail.data(), tail.size());
+    _exit(close(fd) == 0 ? 0 : 1);
+  }
+  close(ready[1]);
+  char byte;
+  ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  close(ready[0]);
+  LoadedConfig loaded = LoadConfigWhenWritten(path_);
+  int status = 0;
+  waitpid(writer, &status, 0);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+  EXPECT_EQ(loaded.settings.cloud, "gce");
+  EXPECT_EQ(loaded.settings.shutdown_action.kind, ShutdownAction::Kind::kPowerOff);
+  EXPECT_TRUE(loaded.diagnostics.empty()) << ::testing::PrintToString(Messages(loaded));
+}
+
+TEST_F(ConfigFile, WhenWrittenReadsWhatIsThereOnceTheWriterOutlastsTheLimit) {
+  Write(SeedConfig(testing::MakeToken(std::time(nullptr) + 3600)), 0600);
+  int fd = open(path_.c_str(), O_WRONLY | O_APPEND);  // a writer that never finishes: this test
+  ASSERT_GE(fd, 0);
+  LoadedConfig loaded = LoadConfigWhenWritten(path_, std::chrono::milliseconds(300));
+  close(fd);
+  EXPECT_TRUE(loaded.ok());
+  EXPECT_THAT(Messages(loaded),
+              ::testing::ElementsAre(HasSubstr(
+                  "warning: still open for writing by another process after 0s; read as it is")));
 }
 
 TEST(DescribeSettings, ShowsTokenClaimsNeverTheToken) {

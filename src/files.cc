@@ -18,7 +18,7 @@ Status WriteFileAtomically(const std::string& path, const std::string& content, 
   std::filesystem::create_directories(target.parent_path(), ec);
   if (ec)
     return Status::Error("cannot create " + target.parent_path().string() + ": " + ec.message());
-  std::string temp = path + ".tmp." + std::to_string(getpid());
+  std::string temp = TempPathFor(path, getpid());
   int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) return Status::Error("cannot create " + temp + ": " + ErrnoText());
   fchmod(fd, mode);  // the umask may have narrowed it; never widened beyond `mode`
@@ -43,6 +43,45 @@ Status WriteFileAtomically(const std::string& path, const std::string& content, 
     unlink(temp.c_str());
     return Status::Error("cannot rename " + temp + " to " + path + ": " + error);
   }
+  return Status::Ok();
+}
+
+std::string TempPathFor(const std::string& path, pid_t pid) {
+  std::filesystem::path target(path);
+  return (target.parent_path() / ("." + target.filename().string() + ".tmp." +
+                                  std::to_string(pid)))
+      .string();
+}
+
+namespace {
+
+// "PREFIX" followed by a pid: digits only, at least one.
+bool IsPrefixAndPid(const std::string& name, const std::string& prefix) {
+  return name.size() > prefix.size() && name.starts_with(prefix) &&
+         name.find_first_not_of("0123456789", prefix.size()) == std::string::npos;
+}
+
+}  // namespace
+
+Status RemoveLeftoverTempFiles(const std::string& path) {
+  std::filesystem::path target(path);
+  std::string name = target.filename().string();
+  std::error_code ec;
+  std::filesystem::directory_iterator entries(target.parent_path(), ec);
+  if (ec == std::errc::no_such_file_or_directory) return Status::Ok();
+  std::string failures;
+  for (; !ec && entries != std::filesystem::directory_iterator(); entries.increment(ec)) {
+    std::string entry = entries->path().filename().string();
+    if (!IsPrefixAndPid(entry, "." + name + ".tmp.") && !IsPrefixAndPid(entry, name + ".tmp."))
+      continue;
+    std::error_code removed;
+    std::filesystem::remove(entries->path(), removed);
+    if (removed) failures += " " + entries->path().string() + " (" + removed.message() + ")";
+  }
+  if (ec) {
+    return Status::Error("cannot list " + target.parent_path().string() + ": " + ec.message());
+  }
+  if (!failures.empty()) return Status::Error("cannot remove leftover temporary files:" + failures);
   return Status::Ok();
 }
 

@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "files.h"
@@ -42,8 +44,18 @@ struct ProcStat {
   unsigned long long start_ticks = 0;  // since boot: with the pid, names one process for ever
 };
 
-std::optional<ProcStat> ReadProcStat(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+// A decimal number, or nullopt: /proc's text is the kernel's, but a made-up tree in a test or a
+// field we misread must not throw out of the supervisor.
+template <typename Number>
+std::optional<Number> ParseNumber(std::string_view text) {
+  Number value{};
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<ProcStat> ReadProcStat(const std::string& proc, pid_t pid) {
+  std::ifstream stat(proc + "/" + std::to_string(pid) + "/stat");
   std::string line;
   if (!std::getline(stat, line)) return std::nullopt;
   size_t open = line.find('(');
@@ -51,38 +63,44 @@ std::optional<ProcStat> ReadProcStat(pid_t pid) {
   if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
   ProcStat result;
   result.name = line.substr(open + 1, close - open - 1);
-  std::istringstream fields(line.substr(close + 2));
+  std::istringstream fields(line.substr(std::min(close + 2, line.size())));
   std::string field;
   // Fields from the 3rd (state): 4th is the parent, 22nd the start time.
   for (int index = 3; fields >> field; ++index) {
-    if (index == 4) result.parent = static_cast<pid_t>(std::stol(field));
+    if (index == 4) {
+      std::optional<pid_t> parent = ParseNumber<pid_t>(field);
+      if (!parent) return std::nullopt;
+      result.parent = *parent;
+    }
     if (index == 22) {
-      result.start_ticks = std::stoull(field);
+      std::optional<unsigned long long> ticks = ParseNumber<unsigned long long>(field);
+      if (!ticks) return std::nullopt;
+      result.start_ticks = *ticks;
       return result;
     }
   }
   return std::nullopt;
 }
 
-// HTCondor processes to clean up, other than `except`: our children (we are their subreaper),
-// and, when condor_master was adopted from an earlier agent, any HTCondor daemon (its daemons are
-// not our children; on a worker every HTCondor process is ours).
-std::vector<pid_t> Leftovers(pid_t except, bool adopted) {
-  std::vector<pid_t> found;
-  pid_t self = getpid();
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = static_cast<pid_t>(std::stol(name));
-    std::optional<ProcStat> stat = ReadProcStat(pid);
-    if (!stat || pid == except || pid == self) continue;
-    if (stat->parent == self || (adopted && stat->name.starts_with("condor_")))
-      found.push_back(pid);
-  }
-  return found;
-}
+std::optional<ProcStat> ReadProcStat(pid_t pid) { return ReadProcStat("/proc", pid); }
 
 }  // namespace
+
+Status FindLeftovers(const std::string& proc, pid_t self, pid_t except, bool adopted,
+                     std::vector<pid_t>* found) {
+  found->clear();
+  std::error_code ec;
+  std::filesystem::directory_iterator entries(proc, ec);
+  for (; !ec && entries != std::filesystem::directory_iterator(); entries.increment(ec)) {
+    std::optional<pid_t> pid = ParseNumber<pid_t>(entries->path().filename().string());
+    if (!pid || *pid == except || *pid == self) continue;
+    std::optional<ProcStat> stat = ReadProcStat(proc, *pid);
+    if (stat && (stat->parent == self || (adopted && stat->name.starts_with("condor_"))))
+      found->push_back(*pid);
+  }
+  if (ec) return Status::Error("cannot list the processes in " + proc + ": " + ec.message());
+  return Status::Ok();
+}
 
 Supervisor::Supervisor(std::vector<std::string> argv, std::string pid_file, Logger logger)
     : argv_(std::move(argv)), pid_file_(std::move(pid_file)), logger_(std::move(logger)) {}
@@ -102,7 +120,7 @@ Status Supervisor::Start(TimePoint now) {
   started_at_ = now;
   logger_("supervisor: started " + argv_[0] + " (pid " + std::to_string(pid_) + ")");
   if (std::optional<ProcStat> stat = ReadProcStat(pid_)) {
-    std::filesystem::create_directories(std::filesystem::path(pid_file_).parent_path());
+    // WriteFileAtomically creates the directory too, and says why it could not.
     Status written = WriteFileAtomically(
         pid_file_, std::to_string(pid_) + " " + std::to_string(stat->start_ticks) + "\n", 0644);
     if (!written.ok()) logger_("supervisor: " + written.message());
@@ -180,11 +198,17 @@ bool Supervisor::OnAdoptedExit(TimePoint now) {
   return true;
 }
 
+bool Supervisor::Leftovers(bool adopted, std::vector<pid_t>* found) const {
+  Status listed = FindLeftovers("/proc", getpid(), pid_, adopted, found);
+  if (!listed.ok()) logger_("supervisor: " + listed.message() + "; none stopped");
+  return listed.ok();
+}
+
 void Supervisor::StopLeftovers(Seconds grace) {
   bool adopted = adopted_tree_;
   adopted_tree_ = pidfd_ >= 0;  // once these are gone, any new daemons are our children
-  std::vector<pid_t> leftovers = Leftovers(pid_, adopted);
-  if (leftovers.empty()) return;
+  std::vector<pid_t> leftovers;
+  if (!Leftovers(adopted, &leftovers) || leftovers.empty()) return;
   logger_("supervisor: stopping " + std::to_string(leftovers.size()) +
           " HTCondor processes left behind by condor_master");
   for (pid_t pid : leftovers) kill(pid, SIGTERM);
@@ -193,10 +217,11 @@ void Supervisor::StopLeftovers(Seconds grace) {
     int status = 0;
     while (waitpid(-1, &status, WNOHANG) > 0) {
     }
-    if (Leftovers(pid_, adopted).empty()) return;
+    if (!Leftovers(adopted, &leftovers) || leftovers.empty()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  for (pid_t pid : Leftovers(pid_, adopted)) kill(pid, SIGKILL);
+  if (!Leftovers(adopted, &leftovers)) return;
+  for (pid_t pid : leftovers) kill(pid, SIGKILL);
   int status = 0;
   while (waitpid(-1, &status, WNOHANG) > 0) {
   }

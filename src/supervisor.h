@@ -56,6 +56,8 @@ class Supervisor {
   int restarts() const { return restarts_; }
 
  private:
+  // FindLeftovers in /proc; false (logged) when it cannot be read.
+  bool Leftovers(bool adopted, std::vector<pid_t>* found) const;
   void Exited(const std::string& how, TimePoint now);
   void Forget();
   bool Alive() const;
@@ -72,5 +74,12 @@ class Supervisor {
   Seconds backoff_{1};
   int restarts_ = 0;
 };
+
+// The processes Supervisor::StopLeftovers stops, read from `proc` (/proc; tests pass a made-up
+// tree): children of `self` (the agent is the subreaper of HTCondor's daemons), and when the
+// master was `adopted`, any HTCondor daemon ("condor_*": an adopted master's daemons are not our
+// children, and on a worker every HTCondor process is ours); never `self` or `except`. An error when `proc` cannot be listed; unreadable entries are skipped.
+Status FindLeftovers(const std::string& proc, pid_t self, pid_t except, bool adopted,
+                     std::vector<pid_t>* found);
 
 }  // namespace osg

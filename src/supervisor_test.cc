@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -88,6 +89,55 @@ TEST_F(SupervisorTest, OnlyTheNamedProgramIsAdopted) {
   Supervisor other({"/usr/sbin/condor_master", "-f"}, pid_file_, [](const std::string&) {});
   EXPECT_FALSE(other.Adopt(Clock::now())) << "a sleep is not a condor_master";
   sleeper.Stop(Seconds(5));
+}
+
+// No exceptions across modules: a pid file that cannot be written (its directory cannot be
+// made) is logged, and the process it would have named still runs.
+TEST_F(SupervisorTest, APidFileThatCannotBeWrittenIsReportedNotThrown) {
+  ASSERT_TRUE(WriteFileAtomically(dir_ + "/run", "a file where a directory should be\n", 0644).ok());
+  Supervisor supervisor = Make();
+  Status started = Status::Error("not started");
+  EXPECT_NO_THROW(started = supervisor.Start(Clock::now()));
+  EXPECT_TRUE(started.ok());
+  EXPECT_TRUE(supervisor.running());
+  EXPECT_NE(log_.find("supervisor: cannot create " + dir_ + "/run"), std::string::npos) << log_;
+  supervisor.Stop(Seconds(5));
+}
+
+void FakeProcess(const std::string& proc, pid_t pid, const std::string& stat) {
+  ASSERT_TRUE(WriteFileAtomically(proc + "/" + std::to_string(pid) + "/stat", stat, 0644).ok());
+}
+
+// "PID (NAME) S PARENT" and the fields up to the 22nd, the start time.
+std::string StatLine(pid_t pid, const std::string& name, pid_t parent) {
+  return std::to_string(pid) + " (" + name + ") S " + std::to_string(parent) +
+         " 1 1 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 12345 0 0\n";
+}
+
+TEST_F(SupervisorTest, FindLeftoversReadsChildrenAndAdoptedDaemonsSkippingJunk) {
+  std::string proc = dir_ + "/proc";
+  FakeProcess(proc, 100, StatLine(100, "condor_startd", 10));       // our child
+  FakeProcess(proc, 101, StatLine(101, "condor_shared_port", 1));   // an adopted master's
+  FakeProcess(proc, 102, StatLine(102, "sshd", 1));                 // not ours
+  FakeProcess(proc, 103, "103 (condor_x) S notapid\n");             // unreadable: skipped
+  FakeProcess(proc, 11, StatLine(11, "condor_master", 10));         // `except`
+  ASSERT_TRUE(WriteFileAtomically(proc + "/self/stat", StatLine(10, "osg-worker", 1), 0644).ok());
+  ASSERT_TRUE(WriteFileAtomically(proc + "/99999999999999999999/stat", "x\n", 0644).ok());
+  std::vector<pid_t> found;
+  ASSERT_TRUE(FindLeftovers(proc, 10, 11, /*adopted=*/false, &found).ok());
+  EXPECT_EQ(found, std::vector<pid_t>{100});
+  ASSERT_TRUE(FindLeftovers(proc, 10, 11, /*adopted=*/true, &found).ok());
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, (std::vector<pid_t>{100, 101}));
+}
+
+TEST_F(SupervisorTest, FindLeftoversInAnUnreadableProcIsAnErrorNotAThrow) {
+  std::vector<pid_t> found{1};
+  Status status = Status::Ok();
+  EXPECT_NO_THROW(status = FindLeftovers(dir_ + "/no-proc", 10, 11, true, &found));
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find(dir_ + "/no-proc"), std::string::npos) << status.message();
+  EXPECT_TRUE(found.empty());
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ struct TokenClaims {
   std::string key_id;                 // kid: which signing key of the pool signed it
   std::optional<int64_t> expires_at;  // exp, seconds since the epoch
   std::optional<int64_t> issued_at;   // iat
+  bool operator==(const TokenClaims&) const = default;
 };
 
 struct TokenParseResult {
