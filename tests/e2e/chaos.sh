@@ -168,7 +168,19 @@ inject() {
 
 # round_jobs_queued ROUND: the round's jobs still in the schedd's queue (not completed).
 round_jobs_queued() {
-  "$POOL" cm condor_q -af ProjectName 2>/dev/null | grep -E "^CHAOS-r$1w[0-9]+$" || true
+  "$POOL" cm condor_q -allusers -af ProjectName 2>/dev/null | grep -E "^CHAOS-r$1w[0-9]+$" || true
+}
+
+unstall() {  # ROUND: hold and release the round's idle jobs (see the sweep)
+  local c const="JobStatus == 1 && regexp(\"^CHAOS-r$1w[0-9]+\$\", ProjectName)"
+  c=$("$POOL" cm condor_q -allusers -const "$const" -af ClusterId 2>/dev/null | paste -sd' ') || true
+  [ -n "$c" ] || return 0
+  # shellcheck disable=SC2086
+  if "$POOL" cm condor_hold $c >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    "$POOL" cm condor_release $c >/dev/null 2>&1 || true
+  fi
+  log "held and released idle job(s) $c so that the schedd asks for them again"
 }
 
 sample_status() {  # DIR NAMES...: `osg-worker status` output, searched for secrets later
@@ -215,7 +227,7 @@ run_round() {
     sleeps=SLEEPS_$w
     for s in ${!sleeps}; do submit "$dir" "$w" "$s"; done
   done
-  running() { "$POOL" cm condor_q -const 'JobStatus == 2' -af ProjectName | grep -qE "^CHAOS-r${r}w[0-9]+$"; }
+  running() { "$POOL" cm condor_q -allusers -const 'JobStatus == 2' -af ProjectName | grep -qE "^CHAOS-r${r}w[0-9]+$"; }
   wait_until 240 "a job of round $r runs" running
   sample_status "$dir" "${names[@]}"
 
@@ -243,13 +255,22 @@ run_round() {
     local sweeper=r${r}s projects=()
     for w in "${names[@]}"; do projects+=("CHAOS-$w"); done
     log "round $r: $(round_jobs_queued "$r" | wc -l) job(s) still queued: sweeper $sweeper takes them"
-    start_worker "$dir" "$sweeper" 20 "${projects[@]}"
+    start_worker "$dir" "$sweeper" 60 "${projects[@]}"
     wait_until 180 "$sweeper is listed" listed "$sweeper"
     now >"$dir/$sweeper.listed"
     names+=("$sweeper")
     queued_none() { [ -z "$(round_jobs_queued "$r")" ]; }
-    local end=$((SECONDS + 600))
-    until queued_none || [ "$SECONDS" -ge "$end" ]; do sleep 3; done
+    local end=$((SECONDS + 600)) poke=0
+    until queued_none || [ "$SECONDS" -ge "$end" ]; do
+      # HTCondor 23's schedd stops asking for a job whose claim on a startd failed (a startd
+      # that came up during a central-manager outage advertises no CCB address and cannot be
+      # reached): hold and release such idle jobs so that it asks again (not the agent's doing).
+      if [ "$SECONDS" -ge "$poke" ]; then
+        unstall "$r"
+        poke=$((SECONDS + 45))
+      fi
+      sleep 3
+    done
     sample_status "$dir" "$sweeper"
     wait_shutdowns 300 "$sweeper" || log "$sweeper did not shut down within 300 s"
     shutdown_happened "$sweeper" || "$POOL" stop "$sweeper" >/dev/null 2>&1 || true
