@@ -251,16 +251,25 @@ run_round() {
   for w in "${names[@]}"; do
     shutdown_happened "$w" || { log "$w: no shutdown action; stopping it"; "$POOL" stop "$w" >/dev/null 2>&1 || true; }
   done
+  # A run lost with its worker stays "running" on the schedd until its lease expires.
+  stale_none() {
+    local running
+    running=$("$POOL" cm condor_q -allusers -const 'JobStatus == 2' -af ProjectName) || return 1
+    ! grep -qE "^CHAOS-r${r}w[0-9]+$" <<<"$running"
+  }
+  local end=$((SECONDS + 180))
+  until stale_none || [ "$SECONDS" -ge "$end" ]; do sleep 3; done
   if [ -n "$(round_jobs_queued "$r")" ]; then
     local sweeper=r${r}s projects=()
     for w in "${names[@]}"; do projects+=("CHAOS-$w"); done
     log "round $r: $(round_jobs_queued "$r" | wc -l) job(s) still queued: sweeper $sweeper takes them"
-    start_worker "$dir" "$sweeper" 60 "${projects[@]}"
+    start_worker "$dir" "$sweeper" 30 "${projects[@]}"
     wait_until 180 "$sweeper is listed" listed "$sweeper"
     now >"$dir/$sweeper.listed"
     names+=("$sweeper")
     queued_none() { [ -z "$(round_jobs_queued "$r")" ]; }
-    local end=$((SECONDS + 600)) poke=0
+    local poke=0
+    end=$((SECONDS + 600))
     until queued_none || [ "$SECONDS" -ge "$end" ]; do
       # HTCondor 23's schedd stops asking for a job whose claim on a startd failed (a startd
       # that came up during a central-manager outage advertises no CCB address and cannot be
