@@ -14,7 +14,9 @@
 # 0-45 s, each restored after its duration (a killed process counts as recovered when its
 # replacement runs). Then every worker must run its shutdown action. Jobs still queued after
 # that (lost to a fault, or stranded) go to a fault-free "sweeper" worker matching the round's
-# projects, which must run them and shut down too. The rules, checked every round
+# projects, which must run them and shut down too (HTCondor 23's schedd may stop asking for a
+# job whose claim failed; the sweep holds and releases idle jobs every 45 s so that it asks
+# again: that stall is HTCondor's, not the agent's). The rules, checked every round
 # (tests/e2e/chaos.py applies 1-4 to the schedd's user log, the fault record and the ledgers):
 #  1. No job killed by our shutdown. Every run of a job that ended other than by the job's own
 #     termination (evicted, shadow exception, reconnect impossible, or a new run with no end
@@ -219,11 +221,10 @@ run_round() {
     start_worker "$dir" "$w" "${!idle_var}" "CHAOS-$w"
     names+=("$w")
   done
+  # Each worker's jobs as soon as it is listed: its IdleTimeout counts from its join.
   for w in "${names[@]}"; do
     wait_until 180 "$w is listed" listed "$w"
     now >"$dir/$w.listed"
-  done
-  for w in "${names[@]}"; do
     sleeps=SLEEPS_$w
     for s in ${!sleeps}; do submit "$dir" "$w" "$s"; done
   done
