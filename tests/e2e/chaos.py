@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The chaos test's schedule and its judge (tests/e2e/chaos.sh drives the pool).
 
-schedule SEED ROUND: prints the round's plan as shell assignments, drawn from random.Random
+schedule SEED ROUND MAX_WORKERS MAX_FAULTS [MIN_FAULTS]: prints the round's plan as shell assignments, drawn from random.Random
   seeded with "SEED:ROUND", so that CHAOS_SEED=SEED replays every round's plan.
 check ROUND_DIR USERLOG: applies the invariants to what the round left (round.json, faults.jsonl,
   report-NAME.json) and the schedd's user log; prints one line per finding, exits 1 on a failure.
@@ -25,7 +25,7 @@ NOTICE_S = 240
 CLOCK_S = 2  # the user log's one-second timestamps, and rounding
 
 
-def schedule(seed, rnd, max_workers, max_faults):
+def schedule(seed, rnd, max_workers, max_faults, min_faults=1):
   r = random.Random(f"{seed}:{rnd}")
   workers = [f"r{rnd}w{i + 1}" for i in range(r.randint(1, max_workers))]
   out = {"WORKERS": " ".join(workers)}
@@ -40,7 +40,7 @@ def schedule(seed, rnd, max_workers, max_faults):
     out[f"LATE_{w}"] = r.choice([0, 0, r.randint(30, 110)])
   faults = []
   once = set()  # one link cut and one full disk per worker, one central-manager outage a round
-  for _ in range(r.randint(1, max_faults)):
+  for _ in range(r.randint(min(min_faults, max_faults), max_faults)):
     for _try in range(20):
       kind = r.choice(KINDS)
       target = "cm" if kind == "cm_outage" else r.choice(workers)
@@ -200,8 +200,8 @@ def describe(job):
 
 
 def main(argv):
-  if len(argv) == 6 and argv[1] == "schedule":
-    schedule(argv[2], int(argv[3]), int(argv[4]), int(argv[5]))
+  if len(argv) in (6, 7) and argv[1] == "schedule":
+    schedule(argv[2], int(argv[3]), int(argv[4]), int(argv[5]), int(argv[6]) if len(argv) == 7 else 1)
     return 0
   if len(argv) == 4 and argv[1] == "check":
     return check(argv[2], argv[3])

@@ -6,7 +6,9 @@
 # 1 MiB tmpfs holding the ledger) filled for 15-45 s. The seed is printed first; CHAOS_SEED=N
 # replays every round's plan (workers, IdleTimeouts, jobs, faults and their offsets; the pool's
 # own timing still varies). CHAOS_ROUNDS (default 2) rounds of 1-CHAOS_WORKERS (2) workers with
-# 1-CHAOS_FAULTS (3) faults each; CI runs the default, long runs set CHAOS_ROUNDS=N.
+# CHAOS_MIN_FAULTS (1) to CHAOS_FAULTS (3) faults each; CI runs the default, long runs set
+# CHAOS_ROUNDS=N (and more faults a round: CHAOS_MIN_FAULTS=5 CHAOS_FAULTS=8). A fault whose
+# worker has already ended hits another live worker of the round, if any.
 #
 # A round: workers start (IdleTimeout 20-30 s, Start = their own ProjectName), each gets 1-3 jobs
 # (one sleeping past its IdleTimeout, each with job_lease_duration = 20 so that HTCondor reruns
@@ -45,6 +47,7 @@
 ROUNDS=${CHAOS_ROUNDS:-2}
 MAX_WORKERS=${CHAOS_WORKERS:-2}
 MAX_FAULTS=${CHAOS_FAULTS:-3}
+MIN_FAULTS=${CHAOS_MIN_FAULTS:-1}
 SLACK=${CHAOS_SLACK:-90}
 SEED=${CHAOS_SEED:-$(((RANDOM << 15) | RANDOM))}
 LEASE=20
@@ -72,7 +75,8 @@ start_worker() {
   sed -i "s/^Start = .*/Start = $start/; s|^ShutdownAction = .*|ShutdownAction = command:/usr/local/sbin/chaos-shutdown|" \
     "$dir/$name.conf"
   sed -n 's/^Token = //p' "$dir/$name.conf" >>"$dir/secrets"
-  echo "UPDATE_INTERVAL = 10" >"$dir/extra.conf"
+  # Jobs only sleep: 8 slots' worth of CPUs lets the sweeper take a round's leftovers at once.
+  printf 'UPDATE_INTERVAL = 10\nNUM_CPUS = 8\n' >"$dir/extra.conf"
   "$POOL" worker "$name" --config "$dir/$name.conf" --condor-extra "$dir/extra.conf" \
     --entrypoint sh -c "$ENTRY" >/dev/null
   echo "$idle" >"$dir/$name.idle"
@@ -123,7 +127,18 @@ cm_on() {  # DAEMON: condor_on, retried: the pool must come back whatever happen
 
 # inject DIR KIND TARGET DURATION: one fault and its recovery, recorded in DIR/faults.jsonl.
 inject() {
-  local dir=$1 kind=$2 target=$3 duration=$4 start='' end='' injected=true note=''
+  local dir=$1 kind=$2 target=$3 duration=$4 start='' end='' injected=true note='' n
+  if [ "$target" != cm ] && ! alive "$target"; then
+    local -a live
+    read -ra live <"$dir/names"
+    for n in "${live[@]}"; do
+      if [ "$n" != "$target" ] && alive "$n"; then
+        note="$target had ended: retargeted"
+        target=$n
+        break
+      fi
+    done
+  fi
   if [ "$target" != cm ] && ! alive "$target"; then
     injected=false note="the instance had ended"
   else
@@ -214,19 +229,20 @@ run_round() {
   mkdir -p "$dir"
   : >"$dir/jobs"
   (umask 077; : >"$dir/secrets")
-  eval "$(python3 "$HELPER" schedule "$SEED" "$r" "$MAX_WORKERS" "$MAX_FAULTS")"
+  eval "$(python3 "$HELPER" schedule "$SEED" "$r" "$MAX_WORKERS" "$MAX_FAULTS" "$MIN_FAULTS")"
   log "=== round $r (seed $SEED): workers [$WORKERS], faults [$FAULTS]"
+  # Each worker's jobs wait in the queue for its join (its IdleTimeout counts from the join).
   for w in $WORKERS; do
     local idle_var=IDLE_$w
     start_worker "$dir" "$w" "${!idle_var}" "CHAOS-$w"
     names+=("$w")
+    sleeps=SLEEPS_$w
+    for s in ${!sleeps}; do submit "$dir" "$w" "$s"; done
   done
-  # Each worker's jobs as soon as it is listed: its IdleTimeout counts from its join.
+  echo "${names[*]}" >"$dir/names"
   for w in "${names[@]}"; do
     wait_until 180 "$w is listed" listed "$w"
     now >"$dir/$w.listed"
-    sleeps=SLEEPS_$w
-    for s in ${!sleeps}; do submit "$dir" "$w" "$s"; done
   done
   running() { "$POOL" cm condor_q -allusers -const 'JobStatus == 2' -af ProjectName | grep -qE "^CHAOS-r${r}w[0-9]+$"; }
   wait_until 240 "a job of round $r runs" running
