@@ -20,8 +20,10 @@ LOSING = {"startd_kill", "master_kill", "link_cut"}
 SURVIVED = {"agent_kill", "disk_full", "cm_outage"}
 KINDS = sorted(LOSING | SURVIVED)
 # A lost run is pinned on a fault only if the schedd noticed the loss this soon after the fault
-# ended: the job lease (20 s) plus the shadow's reconnect attempts, generously.
-NOTICE_S = 240
+# ended. A startd or master SIGKILL ends the runs on that worker at once (the agent stops what a
+# dead master left behind), but the shadow may take minutes to give up: seen 275 s after a link
+# cut ended, with the master killed during the cut and the central manager down.
+NOTICE_S = 600
 CLOCK_S = 2  # the user log's one-second timestamps, and rounding
 
 

@@ -24,7 +24,7 @@
 #     termination (evicted, shadow exception, reconnect impossible, or a new run with no end
 #     logged) is a lost run, and each lost run must be pinned on an injected fault that can lose
 #     a run on that worker: a startd or master SIGKILL or a link cut of that worker that began
-#     during the run (the run's start - 2 s to its end + 2 s), the run's end logged at most 240 s
+#     during the run (the run's start - 2 s to its end + 2 s), the run's end logged at most 600 s
 #     after the fault's recovery. Anything else, including a run lost across only an agent
 #     SIGKILL, a full ledger disk or a central-manager outage (the README says jobs survive
 #     those), fails, and the message names the worker's shutdown time.
