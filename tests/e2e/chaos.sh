@@ -17,7 +17,7 @@
 # replacement runs). Then every worker must run its shutdown action. Jobs still queued after
 # that (lost to a fault, or stranded) go to a fault-free "sweeper" worker matching the round's
 # projects, which must run them and shut down too (HTCondor 23's schedd may stop asking for a
-# job whose claim failed; the sweep holds and releases idle jobs every 45 s so that it asks
+# job whose claim failed; the sweep holds and releases jobs idle for a minute so that it asks
 # again: that stall is HTCondor's, not the agent's). The rules, checked every round
 # (tests/e2e/chaos.py applies 1-4 to the schedd's user log, the fault record and the ledgers):
 #  1. No job killed by our shutdown. Every run of a job that ended other than by the job's own
@@ -188,16 +188,15 @@ round_jobs_queued() {
   "$POOL" cm condor_q -allusers -af ProjectName 2>/dev/null | grep -E "^CHAOS-r$1w[0-9]+$" || true
 }
 
-unstall() {  # ROUND: hold and release the round's idle jobs (see the sweep)
-  local c const="JobStatus == 1 && regexp(\"^CHAOS-r$1w[0-9]+\$\", ProjectName)"
-  c=$("$POOL" cm condor_q -allusers -const "$const" -af ClusterId 2>/dev/null | paste -sd' ') || true
+unstall() {  # ROUND: hold and release the round's jobs idle for over 60 s (see the sweep)
+  local c project="regexp(\"^CHAOS-r$1w[0-9]+\$\", ProjectName)"
+  local stalled="JobStatus == 1 && EnteredCurrentStatus < time() - 60 && $project"
+  c=$("$POOL" cm condor_q -allusers -const "$stalled" -af ClusterId 2>/dev/null | paste -sd' ') || true
   [ -n "$c" ] || return 0
-  # shellcheck disable=SC2086
-  if "$POOL" cm condor_hold $c >/dev/null 2>&1; then
-    # shellcheck disable=SC2086
-    "$POOL" cm condor_release $c >/dev/null 2>&1 || true
-  fi
-  log "held and released idle job(s) $c so that the schedd asks for them again"
+  # The schedd evaluates the constraint itself: a job that started meanwhile is not held.
+  "$POOL" cm condor_hold -const "$stalled" >/dev/null 2>&1 || true
+  "$POOL" cm condor_release -const "JobStatus == 5 && $project" >/dev/null 2>&1 || true
+  log "held and released job(s) idle for over 60 s ($c) so that the schedd asks for them again"
 }
 
 sample_status() {  # DIR NAMES...: `osg-worker status` output, searched for secrets later
