@@ -19,7 +19,8 @@ bool OnlyTemplateMacros(const std::string& rendered) {
   constexpr std::string_view kAllowed[] = {"$(STARTD_ATTRS)",        "$(STARTD_JOB_ATTRS)",
                                    "$(UID_DOMAIN)",          "$(COLLECTOR_HOST)",
                                    "$(OSG_WORKER_ACCEPTING)", "$(OSG_WORKER_ACCEPT_UNTIL)",
-                                   "$(LOG)",                 "$(DOLLAR)"};
+                                   "$(LOG)",                 "$(DOLLAR)",
+                                   "$(LIBEXEC)"};
   for (size_t at = rendered.find('$'); at != std::string::npos; at = rendered.find('$', at + 1)) {
     bool known = false;
     for (std::string_view macro : kAllowed) {
