@@ -1,12 +1,6 @@
 #include "agent.h"
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/inotify.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,7 +8,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -24,7 +17,6 @@
 #include "report.h"
 #include "shutdown_action.h"
 #include "start_switch.h"
-#include "subprocess.h"
 #include "token.h"
 #include "status_file.h"
 
@@ -65,59 +57,29 @@ std::optional<TimePoint> FromWall(std::optional<double> wall, TimePoint now, int
                    std::chrono::duration<double>(static_cast<double>(wall_now) - *wall));
 }
 
-void NoteSignal(int) {}  // a handler makes a PID-1 agent (in a container) receive the signal
-
-int SetUpSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) {
-    sigaddset(&signals, s);
-    signal(s, NoteSignal);
-  }
-  sigprocmask(SIG_BLOCK, &signals, nullptr);
-  return signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);  // -1: the caller says why
-}
-
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-// True if the inotify events in `buffer` touch a file whose change may mean a new startd state.
-bool RelevantLogChange(const char* buffer, ssize_t length) {
-  for (ssize_t offset = 0; offset < length;) {
-    const auto* event = reinterpret_cast<const inotify_event*>(buffer + offset);
-    std::string name = event->len > 0 ? event->name : "";
-    if (name == "StartLog" || name == ".startd_address" || name == "MasterLog") return true;
-    offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
-  }
-  return false;
-}
 
 }  // namespace
 
-Agent::Agent(Settings settings, std::string config_path, CondorPaths paths, CondorTools& tools)
+Agent::Agent(Settings settings, std::string config_path, CondorPaths paths, AgentSeams seams)
     : settings_(std::move(settings)),
       config_path_(std::move(config_path)),
       paths_(std::move(paths)),
-      tools_(tools),
+      seams_(std::move(seams)),
+      env_(seams_.env),
+      tools_(seams_.tools),
+      master_(seams_.master),
       activity_([this](const char* event, nlohmann::json fields) { Record(event, std::move(fields)); },
                 [this](const std::string& id) { return tools_.QueryJobExit(id); }),
-      metrics_(Clock::now()),
-      supervisor_({"condor_master", "-f"}, std::string(kStateDir) + "/condor_master.pid",
-                  [this](const std::string& l) { Log(l); }) {}
+      metrics_(env_.SteadyNow()),
+      ledger_(seams_.ledger_path) {}
 
-void Agent::Log(const std::string& line) { std::cerr << "osg-worker: " << line << std::endl; }
+void Agent::Log(const std::string& line) { seams_.log(line); }
 
-int Agent::Run() {
-  int signal_fd = SetUpSignals();
-  if (signal_fd < 0) {
-    // Without it SIGTERM and the children's exits go unseen: no graceful stop is possible.
-    Log(Errno("cannot set up signal handling (signalfd)"));
-    return 1;
-  }
-  // HTCondor's daemons become our children if condor_master dies, so we can clean up after it.
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
-  TimePoint now = Clock::now();
+std::optional<int> Agent::Begin() {
+  TimePoint now = Now();
   steady_at_start_ = now;
-  wall_at_start_ = std::time(nullptr);
+  wall_at_start_ = env_.WallNow();
   state_.agent_pid = getpid();
   state_.config_path = config_path_;
   state_.started_at = wall_at_start_;
@@ -145,6 +107,7 @@ int Agent::Run() {
   }
   Log("configured HTCondor for pool " + settings_.central_manager + ", WorkerGroupName \"" +
       settings_.worker_group_name + "\"");
+  PrepareStateDirectory();
   InstallFirewall();  // before HTCondor starts (or is adopted): no job runs unfenced
   ResumeIdleClock(ledger.records, now);
   StartMetrics(ledger.records);
@@ -163,96 +126,86 @@ int Agent::Run() {
   if (mkdir(paths_.Log().c_str(), 0755) != 0 && errno != EEXIST) {
     Log(Errno("cannot create " + paths_.Log()) + "; HTCondor will say more");
   }
-  // Without the watch the agent still works, by the periodic startd checks alone: slower, so
-  // say it.
-  int inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-  if (inotify_fd < 0 || inotify_add_watch(inotify_fd, paths_.Log().c_str(),
-                                          IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
-    Log(Errno("cannot watch " + paths_.Log() + " (inotify)") +
-        "; the startd is checked every " + FormatDuration(kStartdRecheckWhileSilent) + " instead");
-    watch_failed_ = true;
-  }
   // What InstallCondorConfig advertised: no reconfig until the state really changes.
   advertised_ = {"Joining", std::nullopt, RetireWallTime(settings_, instance_started_at_)};
   // A restarted agent (killed, crashed) finds HTCondor still running its jobs: it takes it over,
   // and has it reread the configuration just written, instead of starting a second one.
-  if (supervisor_.Adopt(now)) {
+  if (master_.Adopt(now)) {
     if (Status s = tools_.Reconfig(); !s.ok()) Log("after adopting HTCondor: " + s.message());
-  } else if (Status s = supervisor_.Start(now); !s.ok()) {
+  } else if (Status s = master_.Start(now); !s.ok()) {
     Log(s.message());
   }
   next_join_probe_ = now + Seconds(1);
+  PublishState();
+  return std::nullopt;
+}
 
-  char buffer[8192];
-  while (!terminate_) {
-    PublishState();
-    pollfd fds[5] = {{signal_fd, POLLIN, 0},
-                     {inotify_fd, POLLIN, 0},
-                     {supervisor_.exit_fd(), POLLIN, 0}};  // poll skips a negative fd
-    metrics_server_.FillPollFds(fds[3], fds[4]);
-    poll(fds, 5, WaitTimeoutMs(Clock::now()));
-    now = Clock::now();
-    // Before anything changes the state: a scrape sees the state the interval ended with.
-    metrics_server_.OnPoll(fds[3], fds[4], now, [&] {
-      AccountTime(now);
-      return RenderMetrics(Metrics(), std::time(nullptr));
-    });
-    if ((fds[2].revents & POLLIN) && supervisor_.OnAdoptedExit(now)) OnCondorExit(now);
-    if (fds[0].revents & POLLIN) {
-      signalfd_siginfo info;
-      while (read(signal_fd, &info, sizeof info) == sizeof info) {
-        if (info.ssi_signo == SIGCHLD) {
-          ReapChildren(now);
-        } else if (info.ssi_signo != SIGHUP) {
-          std::string signal_name = strsignal(static_cast<int>(info.ssi_signo));
-          Log("received " + signal_name + ": stopping HTCondor; the machine stays up");
-          Record(kEventAgentStop, {{"reason", signal_name}});
-          terminate_ = true;
-        }
-      }
-    }
-    if (fds[1].revents & POLLIN) {
-      ssize_t length;
-      bool relevant = false;
-      while ((length = read(inotify_fd, buffer, sizeof buffer)) > 0) {
-        relevant = relevant || RelevantLogChange(buffer, length);
-      }
-      if (relevant && !refresh_at_) refresh_at_ = now + kDebounce;
-    }
-    if (finished_ && !terminate_ && escalate_at_ && now >= *escalate_at_) Escalate(now);
-    if (terminate_ || finished_) continue;
-    if (supervisor_.restart_at() && now >= *supervisor_.restart_at()) {
-      if (Status s = supervisor_.Start(now); !s.ok()) Log(s.message());
-    }
-    if (now >= next_firewall_check_) CheckFirewall(now);
-    if (refresh_due_ || (refresh_at_ && now >= *refresh_at_) || now >= next_refresh_) {
-      Refresh(now);
-    }
-    if (now >= next_join_probe_) {
-      // A probe of an unreachable collector blocks for its timeout: never let it delay a deadline.
-      std::optional<TimePoint> due = lifecycle_->NextWakeup();
-      if (state_.joined && due && *due - now < kProbeTimeout + Seconds(5)) {
-        next_join_probe_ = *due + Seconds(5);
-      } else {
-        ProbeJoined(now);
-      }
-    }
-    Execute(lifecycle_->Tick(now), now);
+void Agent::Step(const AgentEvents& events) {
+  TimePoint now = Now();
+  if (events.master_exit_fd && master_.OnAdoptedExit(now)) OnCondorExit(now);
+  for (const auto& [pid, wait_status] : events.exits) {
+    if (master_.OnExit(pid, wait_status, now)) OnCondorExit(now);
   }
-  supervisor_.Stop(kCondorStopTimeout);
-  supervisor_.StopLeftovers(Seconds(30));
-  state_.phase = finished_ ? state_.phase : "Stopped";
+  if (events.stop_signal && !terminate_) {
+    Log("received " + *events.stop_signal + ": stopping HTCondor; the machine stays up");
+    Record(kEventAgentStop, {{"reason", *events.stop_signal}});
+    terminate_ = true;
+  }
+  if (events.log_changed && !refresh_at_) refresh_at_ = now + kDebounce;
+  if (finished_ && !terminate_ && escalate_at_ && now >= *escalate_at_) Escalate(now);
+  if (terminate_ || finished_) {
+    PublishState();
+    return;
+  }
+  if (master_.restart_at() && now >= *master_.restart_at()) {
+    if (Status s = master_.Start(now); !s.ok()) Log(s.message());
+  }
+  if (now >= next_firewall_check_) CheckFirewall(now);
+  if (refresh_due_ || (refresh_at_ && now >= *refresh_at_) || now >= next_refresh_) {
+    Refresh(now);
+  }
+  if (now >= next_join_probe_) {
+    // A probe of an unreachable collector blocks for its timeout: never let it delay a deadline.
+    std::optional<TimePoint> due = lifecycle_->NextWakeup();
+    if (state_.joined && due && *due - now < kProbeTimeout + Seconds(5)) {
+      next_join_probe_ = *due + Seconds(5);
+    } else {
+      ProbeJoined(now);
+    }
+  }
+  Execute(lifecycle_->Tick(now), now);
+  PublishState();
+}
+
+int Agent::End() {
+  master_.Stop(kCondorStopTimeout);
+  master_.StopLeftovers(Seconds(30));
+  ended_ = true;
   state_.condor_master_pid = 0;
   PublishState();
   return 0;
 }
 
-int Agent::WaitTimeoutMs(TimePoint now) const {
-  if (terminate_) return 0;
+void Agent::FillMetricsPollFds(pollfd& listener, pollfd& client) {
+  metrics_server_.FillPollFds(listener, client);
+}
+
+// Before anything changes the state: a scrape sees the state the interval ended with.
+void Agent::ServeMetrics(const pollfd& listener, const pollfd& client) {
+  TimePoint now = Now();
+  metrics_server_.OnPoll(listener, client, now, [&] {
+    AccountTime(now);
+    return RenderMetrics(Metrics(), env_.WallNow());
+  });
+}
+
+std::chrono::milliseconds Agent::WaitTime() const {
+  if (terminate_) return std::chrono::milliseconds(0);
+  TimePoint now = Now();
   TimePoint wake = now + std::chrono::hours(1);
   if (finished_ && escalate_at_) wake = std::min(wake, *escalate_at_);
   if (!finished_) {
-    for (const auto& t : {lifecycle_->NextWakeup(), refresh_at_, supervisor_.restart_at(),
+    for (const auto& t : {lifecycle_->NextWakeup(), refresh_at_, master_.restart_at(),
                           std::optional<TimePoint>(next_join_probe_),
                           std::optional<TimePoint>(next_refresh_),
                           std::optional<TimePoint>(next_firewall_check_)}) {
@@ -262,19 +215,11 @@ int Agent::WaitTimeoutMs(TimePoint now) const {
   }
   if (std::optional<TimePoint> client = metrics_server_.Deadline()) wake = std::min(wake, *client);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
-  return static_cast<int>(std::clamp<int64_t>(ms + 1, 0, 3600 * 1000));
-}
-
-void Agent::ReapChildren(TimePoint now) {
-  int status = 0;
-  pid_t pid;
-  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-    if (supervisor_.OnExit(pid, status, now)) OnCondorExit(now);
-  }
+  return std::chrono::milliseconds(std::clamp<int64_t>(ms + 1, 0, 3600 * 1000));
 }
 
 void Agent::OnCondorExit(TimePoint now) {
-  supervisor_.StopLeftovers(Seconds(30));
+  master_.StopLeftovers(Seconds(30));
   state_.joined = false;  // it rejoins after the restart; the probe will say when
   next_join_probe_ = now + Seconds(2);
   join_probe_interval_ = Seconds(1);
@@ -312,7 +257,7 @@ void Agent::ProbeJoined(TimePoint now) {
     if (!was_joined) {
       Log("joined the pool: " + settings_.central_manager + " lists this worker");
       Record(kEventJoined);
-      state_.joined_at = std::time(nullptr);
+      state_.joined_at = env_.WallNow();
       state_.diagnosis.clear();
       refresh_due_ = true;
     }
@@ -333,7 +278,7 @@ void Agent::ProbeJoined(TimePoint now) {
 }
 
 std::string Agent::Diagnose() const {
-  if (!supervisor_.running()) return "HTCondor is not running (restarting)";
+  if (!master_.running()) return "HTCondor is not running (restarting)";
   return DiagnoseJoin(ReadLogTail(paths_.Log() + "/StartLog"),
                       ReadLogTail(paths_.Log() + "/MasterLog"));
 }
@@ -373,15 +318,15 @@ void Agent::ResumeAccepting() {
 
 void Agent::Shutdown() {
   Log("shutting down: " + ShutdownReason() + "; stopping HTCondor first");
-  supervisor_.Stop(kCondorStopTimeout);
-  supervisor_.StopLeftovers(Seconds(30));
+  master_.Stop(kCondorStopTimeout);
+  master_.StopLeftovers(Seconds(30));
   state_.condor_master_pid = 0;
-  bool ok = PerformShutdownAction(settings_, [this](const ShutdownStep& s) { ReportStep(s); });
+  bool ok = seams_.shutdown_action(settings_, [this](const ShutdownStep& s) { ReportStep(s); });
   finished_ = true;
   // `none` is the owner's choice to keep the machine; anything else must end it. A failed action
   // escalates at once; a machine still up long after a successful one, later (Escalate).
   if (settings_.shutdown_action.kind == ShutdownAction::Kind::kNone) return;
-  escalate_at_ = Clock::now() + (ok ? kActionGrace : Seconds(0));
+  escalate_at_ = Now() + (ok ? kActionGrace : Seconds(0));
   if (ok) {
     Log("the machine should go now; if it is still up in " + FormatDuration(kActionGrace) +
         ", it is powered off");
@@ -395,21 +340,21 @@ void Agent::ReportStep(const ShutdownStep& step) {
          {{"action", step.action}, {"result", step.ok ? "ok" : "failed"}, {"detail", step.detail}});
   last_action_ = step.action;
   last_action_ok_ = step.ok;
-  WriteMetricsTextfile(Clock::now());  // before a power-off takes the machine
+  WriteMetricsTextfile(Now());  // before a power-off takes the machine
 }
 
 // The decision was taken and the machine is still up: power it off, harder at each call.
 void Agent::Escalate(TimePoint now) {
   Log("the machine is still up after the shutdown action: powering off (level " +
       std::to_string(escalation_level_) + ")");
-  ReportStep(EscalatePowerOff(escalation_level_, power_off_));
+  ReportStep(EscalatePowerOff(escalation_level_, seams_.power_off));
   ++escalation_level_;
   escalate_at_ = now + kEscalationGrace;
 }
 
 void Agent::Record(const char* event, nlohmann::json fields) {
   Status status =
-      ledger_.Append({static_cast<double>(std::time(nullptr)), event, std::move(fields)});
+      ledger_.Append({static_cast<double>(env_.WallNow()), event, std::move(fields)});
   if (status.ok() != ledger_failing_) return;
   ledger_failing_ = !status.ok();  // say it once when it starts failing, once when it recovers
   state_.ledger_error = status.ok() ? "" : status.message();
@@ -422,7 +367,7 @@ void Agent::OnTransition(Phase from, Phase to, const std::string& reason) {
   Record(kEventPhase, {{"from", PhaseName(from)}, {"to", PhaseName(to)}, {"reason", reason}});
   if (from == Phase::kIdle && to != Phase::kIdle) Record(kEventIdleEnd);
   if (to == Phase::kIdle && from != Phase::kIdle)
-    Record(kEventIdleStart, {{"boottime", BootTimeNow()}});
+    Record(kEventIdleStart, {{"boottime", env_.BootNow()}});
   if (to == Phase::kRetiring) Record(kEventRetire, {{"reason", reason}});
   if (to == Phase::kShuttingDown) Record(kEventShutdownDecision, {{"reason", ShutdownReason()}});
 }
@@ -432,7 +377,7 @@ void Agent::OnTransition(Phase from, Phase to, const std::string& reason) {
 void Agent::ResumeIdleClock(const std::vector<LedgerRecord>& records, TimePoint now) {
   std::optional<LedgerRecord> idle_start = ResumeIdleSince(records, CurrentBootId());
   if (!idle_start) return;
-  double seconds = IdleSeconds(*idle_start, static_cast<double>(std::time(nullptr)), BootTimeNow());
+  double seconds = IdleSeconds(*idle_start, static_cast<double>(env_.WallNow()), env_.BootNow());
   auto idle_for =
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   lifecycle_->ResumeIdleFrom(now - idle_for);
@@ -461,13 +406,13 @@ int64_t Agent::ToWall(TimePoint t) const {
 // so there is no moment without it, and leaving it costs nothing.
 void Agent::InstallFirewall() {
   std::vector<std::string> notes;
-  std::vector<BlockedEndpoint> targets = JobFirewallTargets(settings_, ResolveHost, &notes);
+  std::vector<BlockedEndpoint> targets = JobFirewallTargets(settings_, seams_.resolve, &notes);
   for (const std::string& note : notes) Log("job firewall: " + note);
   firewall_targets_ = targets;
-  next_firewall_check_ = Clock::now() + JobFirewallCheckInterval(std::getenv(kJobFirewallCheckEnv));
-  Status status = InstallJobFirewall(RenderJobFirewall(targets), kJobFirewallFile,
-                                     [](const std::vector<std::string>& argv) {
-                                       return RunCommand(argv, std::chrono::seconds(20));
+  next_firewall_check_ = Now() + JobFirewallCheckInterval(std::getenv(kJobFirewallCheckEnv));
+  Status status = InstallJobFirewall(RenderJobFirewall(targets), FirewallFile(),
+                                     [this](const std::vector<std::string>& argv) {
+                                       return env_.Run(argv, std::chrono::seconds(20));
                                      });
   state_.job_firewall_ok = status.ok();
   if (status.ok()) {
@@ -486,9 +431,9 @@ void Agent::InstallFirewall() {
 void Agent::CheckFirewall(TimePoint now) {
   next_firewall_check_ = now + JobFirewallCheckInterval(std::getenv(kJobFirewallCheckEnv));
   JobFirewallCheck check =
-      CheckJobFirewall(firewall_targets_, kJobFirewallFile,
-                       [](const std::vector<std::string>& argv) {
-                         return RunCommand(argv, std::chrono::seconds(10));
+      CheckJobFirewall(firewall_targets_, FirewallFile(),
+                       [this](const std::vector<std::string>& argv) {
+                         return env_.Run(argv, std::chrono::seconds(10));
                        },
                        state_.job_firewall_ok);
   if (!check.changed) return;
@@ -504,15 +449,22 @@ void Agent::CheckFirewall(TimePoint now) {
 void Agent::Advertise(const AdvertisedState& state) {
   if (state == advertised_) return;
   advertised_ = state;
-  Status status = WriteFileAtomically(paths_.State(), RenderStateConfig(state), 0644);
-  if (status.ok() && supervisor_.running()) status = tools_.Reconfig();
+  Status status = env_.WriteFile(paths_.State(), RenderStateConfig(state), 0644);
+  if (status.ok() && master_.running()) status = tools_.Reconfig();
   if (!status.ok()) Log("could not advertise the state: " + status.message());
 }
 
+// The status file is readable by anyone on the machine (it holds no secret); the firewall's
+// ruleset in the same directory is root-only by its own mode.
+void Agent::PrepareStateDirectory() {
+  MakePrivateDirectory(seams_.state_dir);
+  chmod(seams_.state_dir.c_str(), 0755);
+}
+
 void Agent::PublishState() {
-  state_.condor_master_pid = supervisor_.running() ? supervisor_.pid() : 0;
-  if (!finished_ || state_.phase.empty()) state_.phase = PhaseName(lifecycle_->phase());
-  if (finished_) state_.phase = "ShutDown";
+  state_.condor_master_pid = master_.running() ? master_.pid() : 0;
+  // After the shutdown action, or after a stop signal (HTCondor stopped, the machine kept).
+  state_.phase = finished_ ? "ShutDown" : ended_ ? "Stopped" : PhaseName(lifecycle_->phase());
   std::optional<TimePoint> since = lifecycle_->idle_since();
   std::optional<TimePoint> deadline = lifecycle_->IdleDeadline();
   state_.idle_since = since && lifecycle_->phase() != Phase::kBusy
@@ -521,26 +473,25 @@ void Agent::PublishState() {
   state_.shutdown_at = deadline ? std::optional<int64_t>(ToWall(*deadline)) : std::nullopt;
   state_.retire_at = ToWall(lifecycle_->RetireTime());
   state_.shutdown_reason = ShutdownReason();
-  AccountTime(Clock::now());
-  WriteMetricsTextfile(Clock::now());
+  AccountTime(Now());
+  WriteMetricsTextfile(Now());
   // Idle since: only while the idle clock runs (a Joining worker's clock start is no news).
   std::optional<int64_t> idle_since = state_.shutdown_at ? state_.idle_since : std::nullopt;
-  if (!finished_) Advertise({state_.phase, state_.shutdown_at, state_.retire_at, idle_since});
+  if (!finished_ && !ended_) Advertise({state_.phase, state_.shutdown_at, state_.retire_at, idle_since});
   WorkerState unstamped = state_;
   unstamped.updated_at = 0;
   std::string json = WorkerStateToJson(unstamped);
   if (json == last_published_) return;  // rewrite only on change: idle means no disk writes
   last_published_ = json;
-  state_.updated_at = std::time(nullptr);
-  MakePrivateDirectory(kStateDir);
-  chmod(kStateDir, 0755);  // status is readable by anyone on the machine; it holds no secret
-  WriteFileAtomically(kStateFile, WorkerStateToJson(state_), 0644);
+  state_.updated_at = env_.WallNow();
+  PrepareStateDirectory();
+  env_.WriteFile(seams_.state_dir + "/status.json", WorkerStateToJson(state_), 0644);
 }
 
 // The counters carry on across an agent restart on the same boot: busy and idle seconds from the
 // ledger's report, and the jobs it saw start (a job still running is not counted twice).
 void Agent::StartMetrics(const std::vector<LedgerRecord>& records) {
-  metrics_.Restore(records, CurrentBootId(), static_cast<double>(std::time(nullptr)));
+  metrics_.Restore(records, CurrentBootId(), static_cast<double>(env_.WallNow()));
   metrics_textfile_ = settings_.metrics_textfile;
   if (metrics_textfile_ == kMetricsTextfileAuto) {
     struct stat info {};
@@ -589,7 +540,7 @@ void Agent::WriteMetricsTextfile(TimePoint now) {
   bool stale = !finished_ && now - textfile_written_at_ >= kTextfileRefresh / 2;
   if (!changed && !stale) return;
   Status status =
-      WriteFileAtomically(metrics_textfile_, RenderMetrics(snapshot, std::time(nullptr)), 0644);
+      env_.WriteFile(metrics_textfile_, RenderMetrics(snapshot, env_.WallNow()), 0644);
   textfile_written_ = content;
   textfile_written_at_ = now;
   if (status.ok() == !textfile_failing_) return;

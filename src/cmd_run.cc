@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "agent.h"
+#include "agent_loop.h"
 #include "cloud_instance.h"
 #include "commands.h"
 #include "config.h"
@@ -95,7 +96,16 @@ int CommandRun(const std::string& config_path) {
   ReportCloudCredentials(loaded.settings);
   CondorPaths paths;
   RealCondorTools tools(loaded.settings.central_manager, paths.Log());
-  return Agent(loaded.settings, config_path, paths, tools).Run();
+  auto log = [](const std::string& line) { std::cerr << "osg-worker: " << line << std::endl; };
+  Supervisor master({"condor_master", "-f"}, std::string(kStateDir) + "/condor_master.pid", log);
+  Agent agent(loaded.settings, config_path, paths,
+              {.env = Env::Real(),
+               .tools = tools,
+               .master = master,
+               .shutdown_action = PerformShutdownAction,
+               .power_off = RealPowerOffSeams(),
+               .log = log});
+  return RunAgentLoop(agent, paths.Log());
 }
 
 }  // namespace osg

@@ -11,19 +11,21 @@
 
 #include "condor_tools.h"
 #include "env.h"
+#include "supervisor.h"
 
 namespace osg {
 
 class FakeEnv : public Env {
  public:
+  // The three clocks move together, by Sleep only (or by setting `steady`).
   TimePoint SteadyNow() override { return steady; }
-  int64_t WallNow() override { return wall; }
-  double BootNow() override { return boot; }
-  void Sleep(std::chrono::milliseconds duration) override {
-    steady += duration;
-    wall += std::chrono::duration_cast<Seconds>(duration).count();
-    boot += static_cast<double>(duration.count()) / 1000;
+  int64_t WallNow() override {
+    return wall + std::chrono::duration_cast<Seconds>(steady - kSteadyStart).count();
   }
+  double BootNow() override {
+    return boot + std::chrono::duration<double>(steady - kSteadyStart).count();
+  }
+  void Sleep(std::chrono::milliseconds duration) override { steady += duration; }
   Status WriteFile(const std::string& path, const std::string& content, mode_t) override {
     if (fail_writes) return Status::Error("cannot write " + path + ": No space left on device");
     files[path] = content;
@@ -33,14 +35,22 @@ class FakeEnv : public Env {
     files.erase(path);
     return Status::Ok();
   }
-  CommandResult Run(const std::vector<std::string>& argv, std::chrono::milliseconds) override {
+  // A hanging command costs its whole timeout and counts as killed (-1).
+  CommandResult Run(const std::vector<std::string>& argv,
+                    std::chrono::milliseconds timeout) override {
     commands.push_back(argv);
+    if (commands_hang) {
+      Sleep(timeout);
+      return {-1, ""};
+    }
     return {command_status, ""};
   }
 
-  TimePoint steady = TimePoint() + std::chrono::hours(1000);
-  int64_t wall = 1'800'000'000;
-  double boot = 3600;
+  static constexpr TimePoint kSteadyStart = TimePoint() + std::chrono::hours(1000);
+  TimePoint steady = kSteadyStart;
+  int64_t wall = 1'800'000'000;  // at kSteadyStart
+  double boot = 3600;            // at kSteadyStart
+  bool commands_hang = false;
   bool fail_writes = false;
   int command_status = 0;
   std::map<std::string, std::string> files;
@@ -49,25 +59,42 @@ class FakeEnv : public Env {
 
 // A startd that answers from its fields; `accepting_after_reconfig` is what it reports for
 // OSG_WORKER_ACCEPTING after that many polls (a slow reconfig), or never (nullopt: a hang).
+// With `env` and `hang` set, every call hangs for `hang` (the fake clock moves) and fails, as a
+// real tool killed at its timeout does.
 class FakeCondorTools : public CondorTools {
  public:
   std::optional<Observation> QueryStartd() override {
     ++queries;
+    if (Hangs()) return std::nullopt;
     return answers ? std::optional<Observation>(holds) : std::nullopt;
   }
-  std::optional<bool> QueryJoined() override { return joined; }
+  std::optional<bool> QueryJoined() override {
+    ++join_queries;
+    if (Hangs()) return std::nullopt;
+    return joined;
+  }
   Status Reconfig() override {
     ++reconfigs;
+    if (Hangs()) return Status::Error("condor_reconfig timed out");
     polls_since_reconfig = 0;
     return reconfig_fails ? Status::Error("condor_reconfig failed") : Status::Ok();
   }
   std::optional<bool> StartdAccepting() override {
-    if (!answers) return std::nullopt;
+    if (Hangs() || !answers) return std::nullopt;
     ++polls_since_reconfig;
     return !(polls_until_off && polls_since_reconfig > *polls_until_off);
   }
   std::optional<JobExit> QueryJobExit(const std::string&) override { return std::nullopt; }
 
+  bool Hangs() {
+    if (!env || !hang) return false;
+    env->Sleep(*hang);
+    return true;
+  }
+
+  FakeEnv* env = nullptr;
+  std::optional<std::chrono::milliseconds> hang;
+  int join_queries = 0;
   bool answers = true;
   bool reconfig_fails = false;
   std::optional<bool> joined = true;
@@ -76,6 +103,61 @@ class FakeCondorTools : public CondorTools {
   int queries = 0;
   int reconfigs = 0;
   int polls_since_reconfig = 0;
+};
+
+// condor_master as the agent sees it: runs once started, dies when the test says (Die, then an
+// AgentEvents exit for pid()), and refuses to start while `start_fails`. A refused or ended
+// master is due for a restart 10 s later, as Supervisor's first backoff step.
+class FakeMaster : public MasterProcess {
+ public:
+  Status Start(TimePoint now) override {
+    ++starts;
+    restart_at_.reset();
+    if (start_fails) {
+      restart_at_ = now + Seconds(10);
+      return Status::Error("cannot start condor_master: exec failed");
+    }
+    pid_ = next_pid++;
+    return Status::Ok();
+  }
+  bool Adopt(TimePoint) override {
+    if (!adoptable) return false;
+    pid_ = next_pid++;
+    adopted = true;
+    return true;
+  }
+  int exit_fd() const override { return -1; }
+  bool OnAdoptedExit(TimePoint) override { return false; }
+  bool OnExit(pid_t pid, int, TimePoint now) override {
+    if (pid != pid_ || pid_ <= 0) return false;
+    pid_ = -1;
+    if (!stopped) restart_at_ = now + Seconds(10);
+    return true;
+  }
+  std::optional<TimePoint> restart_at() const override { return restart_at_; }
+  void Stop(Seconds) override {
+    stopped = true;
+    pid_ = -1;
+    restart_at_.reset();
+  }
+  void StopLeftovers(Seconds) override { ++leftover_sweeps; }
+  pid_t pid() const override { return pid_; }
+  bool running() const override { return pid_ > 0; }
+
+  // The process ends by itself; returns its pid for the exit event.
+  pid_t Die() { return pid_; }
+
+  bool start_fails = false;
+  bool adoptable = false;
+  bool adopted = false;
+  bool stopped = false;
+  int starts = 0;
+  int leftover_sweeps = 0;
+  pid_t next_pid = 4242;
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<TimePoint> restart_at_;
 };
 
 }  // namespace osg

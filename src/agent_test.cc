@@ -1,0 +1,350 @@
+// The whole agent (agent.h) driven through its seams: a fake clock (FakeEnv), a fake HTCondor
+// (FakeCondorTools, FakeMaster), a shutdown action and power-off that only record, and real files
+// (HTCondor's configuration, the ledger) under a temporary directory. The loop is the test's:
+// Step, then sleep the fake clock by WaitTime(), as RunAgentLoop does with poll. What a real
+// HTCondor does with the agent's configuration is the end-to-end tests' part (tests/e2e).
+#include "agent.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+
+#include "fake_env.h"
+#include "files.h"
+#include "test_token.h"
+
+namespace osg {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+
+std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string joined;
+  for (const std::string& part : parts) joined += (joined.empty() ? "" : separator) + part;
+  return joined;
+}
+
+class AgentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/osg-agent-test.XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    std::filesystem::create_directories(dir_ + "/root/var/log");  // the package makes /var/log
+    LoadedConfig loaded = ParseConfig(
+        "WorkerGroupName = Agent Test\nToken = " + testing::MakeToken(env_.wall + 86400) +
+            "\nStart = TARGET.ProjectName == \"TG-NNNNNN\"\nMetricsTextfile = none\n",
+        "agent-test.conf", env_.wall);
+    ASSERT_TRUE(loaded.ok());
+    settings_ = loaded.settings;
+    tools_.env = &env_;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  AgentSeams Seams() {
+    PowerOffSeams power_off{
+        .systemd = true,
+        .run = [this](const std::vector<std::string>& argv) {
+          power_offs_.push_back({env_.steady, Join(argv, " ")});
+          return CommandResult{0, ""};
+        },
+        .kernel_power_off = [this] {
+          power_offs_.push_back({env_.steady, "reboot(RB_POWER_OFF)"});
+          errno = EPERM;
+          return -1;
+        }};
+    return {.env = env_,
+            .tools = tools_,
+            .master = master_,
+            .shutdown_action =
+                [this](const Settings&, const ShutdownReporter& report) {
+                  actions_.push_back({env_.steady, master_.running()});
+                  report({"poweroff", action_succeeds_, action_succeeds_ ? "" : "exit status 1"});
+                  return action_succeeds_;
+                },
+            .power_off = power_off,
+            .log = [this](const std::string& line) {
+              log_.push_back("[" + std::to_string(SinceBegin(env_.steady).count()) + "s] " + line);
+            },
+            .resolve = [](const std::string&) { return std::vector<std::string>{}; },
+            .ledger_path = dir_ + "/ledger/ledger.jsonl",
+            .state_dir = dir_ + "/run"};
+  }
+
+  void Begin() {
+    agent_ = std::make_unique<Agent>(settings_, dir_ + "/osg-worker.conf",
+                                     CondorPaths{dir_ + "/root"}, Seams());
+    began_ = env_.steady;
+    ASSERT_EQ(agent_->Begin(), std::nullopt) << Log();
+  }
+
+  // The loop, with no outside event, until `done` or `limit` of fake time has passed.
+  // True if `done` became true.
+  template <typename Done>
+  bool RunUntil(Done done, Seconds limit) {
+    TimePoint end = env_.steady + limit;
+    for (int turn = 0; turn < 100000; ++turn) {
+      if (done()) return true;
+      if (env_.steady >= end || agent_->stopping()) return false;
+      agent_->Step({});
+      if (done()) return true;
+      env_.Sleep(std::min<std::chrono::milliseconds>(
+          agent_->WaitTime(), std::chrono::duration_cast<std::chrono::milliseconds>(end - env_.steady) +
+                                  std::chrono::milliseconds(1)));
+    }
+    ADD_FAILURE() << "the loop never slept";
+    return false;
+  }
+  void RunFor(Seconds limit) {
+    RunUntil([] { return false; }, limit);
+  }
+  bool RunUntilShutdown(Seconds limit) {
+    return RunUntil([this] { return !actions_.empty(); }, limit);
+  }
+
+  Seconds SinceBegin(TimePoint t) const { return std::chrono::duration_cast<Seconds>(t - began_); }
+
+  std::vector<LedgerRecord> Ledger() const { return ReadLedger(dir_ + "/ledger/ledger.jsonl").records; }
+  std::vector<std::string> Events(const std::string& name) const {
+    std::vector<std::string> found;
+    for (const LedgerRecord& r : Ledger()) {
+      if (r.event == name) found.push_back(r.fields.dump());
+    }
+    return found;
+  }
+  nlohmann::json Status() {
+    return nlohmann::json::parse(env_.files.at(dir_ + "/run/status.json"));
+  }
+  int Logged(const std::string& part) const {
+    return static_cast<int>(std::count_if(log_.begin(), log_.end(), [&](const std::string& l) {
+      return l.find(part) != std::string::npos;
+    }));
+  }
+  std::string Log() const { return "agent log:\n" + Join(log_, "\n"); }
+  std::string StoppingFile() const { return CondorPaths{dir_ + "/root"}.Stopping(); }
+
+  static Observation Running(int jobs) {
+    Observation o;
+    o.claims = o.jobs = jobs;
+    for (int i = 0; i < jobs; ++i) {
+      o.running.push_back({.job_id = "7." + std::to_string(i), .owner = "alice",
+                           .project = "TG-NNNNNN", .cpus = 1,
+                           .global_job_id = "ap#7." + std::to_string(i) + "#1"});
+      o.held.push_back({.slot = "slot1_" + std::to_string(i + 1), .claim_id = "c" + std::to_string(i),
+                        .owner = "alice", .cpus = 1});
+    }
+    o.cores_claimed = jobs;
+    return o;
+  }
+
+  struct ActionCall {
+    TimePoint at;
+    bool condor_running;  // HTCondor still up when the action began: must be false
+  };
+  struct PowerOff {
+    TimePoint at;
+    std::string how;
+  };
+
+  std::string dir_;
+  FakeEnv env_;
+  FakeCondorTools tools_;
+  FakeMaster master_;
+  Settings settings_;
+  std::unique_ptr<Agent> agent_;
+  TimePoint began_{};
+  bool action_succeeds_ = true;
+  std::vector<ActionCall> actions_;
+  std::vector<PowerOff> power_offs_;
+  std::vector<std::string> log_;
+};
+
+TEST_F(AgentTest, AnIdleWorkerStopsRaceFreeAndShutsDownAtItsIdleTimeout) {
+  Begin();
+  ASSERT_TRUE(RunUntilShutdown(hours(1))) << Log();
+  // Joined at its first probe (1 s), idle from then: 25 minutes.
+  EXPECT_GE(SinceBegin(actions_[0].at), minutes(25));
+  EXPECT_LE(SinceBegin(actions_[0].at), minutes(25) + Seconds(35));
+  EXPECT_FALSE(actions_[0].condor_running) << "HTCondor is stopped before the action";
+  EXPECT_TRUE(master_.stopped);
+  // START went off, confirmed by the startd, before the decision.
+  EXPECT_TRUE(env_.files.count(StoppingFile())) << Log();
+  EXPECT_EQ(Logged("lifecycle: Idle -> Stopping"), 1) << Log();
+  EXPECT_EQ(Events("joined").size(), 1u);
+  EXPECT_EQ(Events("shutdown_decision").size(), 1u);
+  ASSERT_EQ(Events("shutdown_action").size(), 1u);
+  EXPECT_NE(Events("shutdown_action")[0].find("\"ok\""), std::string::npos);
+  EXPECT_EQ(Status()["phase"], "ShutDown");
+  // A successful action is not escalated before its grace has passed.
+  RunFor(kActionGrace - Seconds(5));
+  EXPECT_TRUE(power_offs_.empty());
+}
+
+TEST_F(AgentTest, ABusyWorkerStaysUntilItsJobsEndThenIdlesOut) {
+  tools_.holds = Running(2);
+  Begin();
+  RunFor(hours(5));
+  EXPECT_TRUE(actions_.empty()) << Log();
+  EXPECT_FALSE(env_.files.count(StoppingFile())) << "START stays on while busy";
+  EXPECT_EQ(Status()["jobs"], 2);
+  EXPECT_EQ(Events("job_start").size(), 2u);
+  tools_.holds = {};
+  agent_->Step({.log_changed = true});  // the startd's log tells of the ended jobs
+  TimePoint jobs_ended = env_.steady;
+  ASSERT_TRUE(RunUntilShutdown(hours(1))) << Log();
+  EXPECT_GE(actions_[0].at - jobs_ended, minutes(25));
+  EXPECT_LE(actions_[0].at - jobs_ended, minutes(26));
+  EXPECT_EQ(Events("job_end").size(), 2u);
+}
+
+TEST_F(AgentTest, AStartdThatStopsAnsweringEndsInAShutdownAfterTheCondorTimeout) {
+  tools_.holds = Running(1);
+  Begin();
+  RunFor(hours(1));
+  tools_.answers = false;  // HTCondor wedged: it neither answers nor lets itself be restarted
+  TimePoint silent_from = env_.steady;
+  ASSERT_TRUE(RunUntilShutdown(hours(2))) << Log();
+  // 30 minutes from its last answer, which came at most one recheck (5 min) before.
+  EXPECT_GE(actions_[0].at - silent_from, minutes(25)) << Log();
+  EXPECT_LE(actions_[0].at - silent_from, minutes(31)) << Log();
+  ASSERT_EQ(Events("shutdown_decision").size(), 1u);
+  EXPECT_NE(Events("shutdown_decision")[0].find("HTCondor"), std::string::npos)
+      << Events("shutdown_decision")[0];
+}
+
+TEST_F(AgentTest, HangingHTCondorToolsStillEndInAShutdownWithinTheBound) {
+  Begin();
+  ASSERT_TRUE(RunUntil([this] { return !Events("joined").empty(); }, minutes(1)));
+  tools_.hang = Seconds(20);  // every condor_* run is killed at its timeout from now on
+  TimePoint hung_from = env_.steady;
+  ASSERT_TRUE(RunUntilShutdown(hours(3))) << Log();
+  // Idle since joining; the stop cannot be confirmed; the startd is silent: the condor timeout
+  // (30 min) bounds it, counted from the first unanswered question, plus the hung calls.
+  EXPECT_LE(actions_[0].at - hung_from, minutes(40)) << Log();
+  EXPECT_FALSE(actions_[0].condor_running);
+}
+
+TEST_F(AgentTest, AFailingWriteKeepsStartOnAndTheStopIsRetriedUntilItWorks) {
+  Begin();
+  env_.fail_writes = true;  // the disk is full: no stopping file, no state file
+  ASSERT_FALSE(RunUntilShutdown(minutes(40))) << "no shutdown without START off";
+  EXPECT_GE(Logged("could not advertise the state"), 1) << Log();
+  EXPECT_GE(Logged("lifecycle: Stopping -> Idle"), 2) << "the stop is retried: " << Log();
+  env_.fail_writes = false;
+  TimePoint writable = env_.steady;
+  ASSERT_TRUE(RunUntilShutdown(minutes(5))) << Log();
+  EXPECT_LE(actions_[0].at - writable, Seconds(35));
+  EXPECT_TRUE(env_.files.count(StoppingFile()));
+}
+
+TEST_F(AgentTest, AFailedActionIsEscalatedAtOnceAndThenEachMinute) {
+  action_succeeds_ = false;
+  Begin();
+  ASSERT_TRUE(RunUntilShutdown(hours(1))) << Log();
+  RunFor(minutes(3) + Seconds(5));
+  ASSERT_EQ(power_offs_.size(), 4u) << Log();
+  EXPECT_EQ(power_offs_[0].how, "systemctl poweroff");
+  EXPECT_LE(power_offs_[0].at - actions_[0].at, Seconds(1));
+  EXPECT_EQ(power_offs_[1].how, "systemctl poweroff --force");
+  EXPECT_GE(power_offs_[1].at - power_offs_[0].at, kEscalationGrace);
+  EXPECT_LE(power_offs_[1].at - power_offs_[0].at, kEscalationGrace + Seconds(1));
+  EXPECT_EQ(power_offs_[2].how, "reboot(RB_POWER_OFF)");
+  EXPECT_EQ(power_offs_[3].how, "reboot(RB_POWER_OFF)");
+  EXPECT_EQ(actions_.size(), 1u) << "the decision is taken once";
+}
+
+TEST_F(AgentTest, ASuccessfulActionWithTheMachineStillUpIsFollowedByAPowerOff) {
+  Begin();
+  ASSERT_TRUE(RunUntilShutdown(hours(1))) << Log();
+  RunFor(kActionGrace + Seconds(5));
+  ASSERT_EQ(power_offs_.size(), 1u) << Log();
+  EXPECT_EQ(power_offs_[0].how, "systemctl poweroff");
+  EXPECT_GE(power_offs_[0].at - actions_[0].at, kActionGrace);
+}
+
+TEST_F(AgentTest, ShutdownActionNoneKeepsTheMachine) {
+  settings_.shutdown_action = {ShutdownAction::Kind::kNone, ""};
+  action_succeeds_ = true;
+  Begin();
+  ASSERT_TRUE(RunUntilShutdown(hours(1))) << Log();
+  RunFor(hours(2));
+  EXPECT_TRUE(power_offs_.empty());
+}
+
+TEST_F(AgentTest, ASignalStopsHTCondorAndKeepsTheMachine) {
+  tools_.holds = Running(1);
+  Begin();
+  RunFor(minutes(10));
+  agent_->Step({.stop_signal = "Terminated"});
+  ASSERT_TRUE(agent_->stopping());
+  EXPECT_EQ(agent_->WaitTime().count(), 0);
+  EXPECT_EQ(agent_->End(), 0);
+  EXPECT_TRUE(master_.stopped);
+  EXPECT_TRUE(actions_.empty());
+  EXPECT_TRUE(power_offs_.empty());
+  EXPECT_EQ(Status()["phase"], "Stopped");
+  ASSERT_EQ(Events("agent_stop").size(), 1u);
+  EXPECT_NE(Events("agent_stop")[0].find("Terminated"), std::string::npos);
+}
+
+TEST_F(AgentTest, AMasterThatDiesIsRestartedAndOneThatCannotStartEndsInAShutdown) {
+  tools_.holds = Running(1);
+  Begin();
+  RunFor(minutes(5));
+  ASSERT_EQ(master_.starts, 1);
+  // It dies once and comes back.
+  agent_->Step({.exits = {{master_.Die(), 9}}});
+  RunFor(minutes(1));
+  EXPECT_EQ(master_.starts, 2);
+  EXPECT_TRUE(master_.running());
+  EXPECT_TRUE(actions_.empty());
+  // It dies again and cannot be started: no startd answers; the job it ran is gone.
+  master_.start_fails = true;
+  tools_.answers = false;
+  agent_->Step({.exits = {{master_.Die(), 9}}});
+  TimePoint died = env_.steady;
+  ASSERT_TRUE(RunUntilShutdown(hours(2))) << Log();
+  EXPECT_GT(master_.starts, 10) << "restarts are tried all along";
+  EXPECT_LE(actions_[0].at - died, minutes(36)) << Log();
+  EXPECT_GE(master_.leftover_sweeps, 2) << "a dead master's daemons are swept before a restart";
+}
+
+TEST_F(AgentTest, AWorkerThePoolNeverListsShutsDownAtTheJoinTimeoutWithTheStop) {
+  tools_.joined = false;
+  Begin();
+  ASSERT_TRUE(RunUntilShutdown(hours(2))) << Log();
+  EXPECT_GE(SinceBegin(actions_[0].at), minutes(30));
+  EXPECT_LE(SinceBegin(actions_[0].at), minutes(31)) << Log();
+  EXPECT_TRUE(env_.files.count(StoppingFile())) << "the join timeout goes through the stop";
+  EXPECT_EQ(Status()["joined"], false);
+  // The probe backs off: about one question a 30 s, not one a loop turn.
+  EXPECT_LE(tools_.join_queries, 30 * 2 + 10);
+}
+
+TEST_F(AgentTest, TheLifetimeCapCountsFromTheInstancesFirstStartInTheLedger) {
+  settings_.max_lifetime = hours(3);
+  settings_.retirement_time = hours(1);
+  // An earlier agent on this instance started two hours ago.
+  {
+    osg::Ledger earlier(dir_ + "/ledger/ledger.jsonl");
+    ASSERT_TRUE(earlier.Append({static_cast<double>(env_.wall - 7200), kEventAgentStart, {{"pid", 1}}}).ok());
+  }
+  tools_.holds = Running(1);
+  Begin();
+  EXPECT_GE(Logged("the deadlines count from then"), 1) << Log();
+  ASSERT_TRUE(RunUntil([this] { return !Events("retire").empty(); }, hours(3))) << Log();
+  EXPECT_GE(SinceBegin(env_.steady), hours(1) - Seconds(1));
+  EXPECT_LE(SinceBegin(env_.steady), hours(1) + Seconds(35));
+  EXPECT_TRUE(env_.files.count(StoppingFile())) << "retiring turns START off";
+  EXPECT_EQ(Status()["phase"], "Retiring");
+  // The hard deadline, an hour later, ends it although the job still runs.
+  ASSERT_TRUE(RunUntilShutdown(hours(2))) << Log();
+  EXPECT_LE(SinceBegin(actions_[0].at), hours(2) + minutes(1));
+}
+
+}  // namespace
+}  // namespace osg
