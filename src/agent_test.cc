@@ -228,6 +228,17 @@ TEST_F(AgentTest, HangingHTCondorToolsStillEndInAShutdownWithinTheBound) {
   EXPECT_FALSE(actions_[0].condor_running);
 }
 
+TEST_F(AgentTest, AHangingNftLeavesTheFirewallReportedMissingAndTheDeadlineKept) {
+  env_.commands_hang = true;  // nft never returns: each run is killed at its timeout
+  Begin();
+  EXPECT_EQ(Logged("WARNING: job firewall NOT INSTALLED"), 1) << Log();
+  ASSERT_TRUE(RunUntilShutdown(hours(1))) << Log();
+  // The idle deadline (25 min after joining) is late by at most the hung runs around it.
+  EXPECT_GE(SinceBegin(actions_[0].at), minutes(25));
+  EXPECT_LE(SinceBegin(actions_[0].at), minutes(26)) << Log();
+  EXPECT_EQ(Status()["job_firewall_ok"], false);
+}
+
 TEST_F(AgentTest, AFailingWriteKeepsStartOnAndTheStopIsRetriedUntilItWorks) {
   Begin();
   env_.fail_writes = true;  // the disk is full: no stopping file, no state file

@@ -19,7 +19,7 @@
 # projects, which must run them and shut down too (HTCondor 23's schedd may stop asking for a
 # job whose claim failed; the sweep holds and releases jobs idle for a minute so that it asks
 # again: that stall is HTCondor's, not the agent's). The rules, checked every round
-# (tests/chaos/chaos.py applies 1-4 to the schedd's user log, the fault record and the ledgers):
+# (tests/e2e/chaos.py applies 1-4 to the schedd's user log, the fault record and the ledgers):
 #  1. No job killed by our shutdown. Every run of a job that ended other than by the job's own
 #     termination (evicted, shadow exception, reconnect impossible, or a new run with no end
 #     logged) is a lost run, and each lost run must be pinned on an injected fault that can lose
@@ -42,10 +42,8 @@
 #     round.
 # A failing round prints its seed and number and the instances' logs; the run goes on and fails
 # at the end, with every fault counted by kind.
-# Not in tests/e2e/ yet: CI does not run it until its sweeper's last change has had a full run
-# (README). It uses the end-to-end tests' helpers.
 # shellcheck source=tests/e2e/lib.sh
-. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 ROUNDS=${CHAOS_ROUNDS:-2}
 MAX_WORKERS=${CHAOS_WORKERS:-2}
