@@ -67,8 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (!loaded.ok()) return 0;
 
-  static const size_t kTemplateLines = CountLines(osg::RenderCondorConfig(osg::Settings{}, kNow));
-  std::string rendered = osg::RenderCondorConfig(loaded.settings, kNow);
+  static const size_t kTemplateLines = CountLines(osg::RenderCondorConfig(osg::Settings{}, osg::EffectivePool(osg::Settings{}, 1), kNow));
+  std::string rendered = osg::RenderCondorConfig(loaded.settings, osg::EffectivePool(loaded.settings, 1), kNow);
   Require(CountLines(rendered) == kTemplateLines, "a value added a line to the HTCondor config");
   Require(rendered.find('\0') == std::string::npos, "a NUL byte reached the HTCondor config");
   Require(rendered.find("@=") == std::string::npos, "heredoc syntax reached the HTCondor config");

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 #include "join_diagnosis.h"
@@ -25,7 +26,10 @@ namespace {
 
 constexpr auto kDebounce = std::chrono::milliseconds(200);
 constexpr Seconds kMaxJoinProbeInterval{30};
+// A joined worker asks this often whether the pool still lists it. OSG_WORKER_JOINED_RECHECK_SECONDS
+// shortens it for a test (tests/e2e/two_collectors.sh).
 constexpr Seconds kJoinedRecheck{300};
+constexpr const char* kJoinedRecheckEnv = "OSG_WORKER_JOINED_RECHECK_SECONDS";
 constexpr Seconds kProbeTimeout{20};  // RealCondorTools::QueryJoined's limit
 constexpr Seconds kStopConfirmTimeout{20};
 // A startd silent this long (HTCondor down, restarts failing), or refusing to turn START off,
@@ -76,6 +80,23 @@ Agent::Agent(Settings settings, std::string config_path, CondorPaths paths, Agen
 
 void Agent::Log(const std::string& line) { seams_.log(line); }
 
+int RandomCollectorSocket() {
+  std::random_device random;
+  return std::uniform_int_distribution<int>(1, kOspoolCollectorSockets)(random);
+}
+
+// The OSPool's collector socket is chosen once per instance: a restarted agent or a rebooted
+// machine keeps the collectors and the CCB route it had (its ledger says which).
+void Agent::ChoosePool(const InstanceHistory& history) {
+  if (settings_.central_managers.empty()) {
+    collector_socket_ = history.collector_socket.value_or(0);
+    if (collector_socket_ < 1 || collector_socket_ > kOspoolCollectorSockets) {
+      collector_socket_ = seams_.pick_collector_socket();
+    }
+  }
+  pool_ = EffectivePool(settings_, collector_socket_);
+}
+
 std::optional<int> Agent::Begin() {
   TimePoint now = Now();
   steady_at_start_ = now;
@@ -100,12 +121,13 @@ std::optional<int> Agent::Begin() {
     Log("instance started at " + FormatUtc(instance_started_at_) +
         " (ledger): the deadlines count from then");
   }
-  Status installed = InstallCondorConfig(paths_, settings_, instance_started_at_);
+  ChoosePool(history);
+  Status installed = InstallCondorConfig(paths_, settings_, pool_, instance_started_at_);
   if (!installed.ok()) {
     Log("cannot install HTCondor's configuration: " + installed.message());
     return 1;
   }
-  Log("configured HTCondor for pool " + settings_.central_manager + ", WorkerGroupName \"" +
+  Log("configured HTCondor for pool " + JoinAddresses(pool_.collectors) + ", WorkerGroupName \"" +
       settings_.worker_group_name + "\"");
   PrepareStateDirectory();
   InstallFirewall();  // before HTCondor starts (or is adopted): no job runs unfenced
@@ -118,7 +140,8 @@ std::optional<int> Agent::Begin() {
   // Settings only, never the token: nothing secret can reach the ledger.
   Record(kEventConfigAccepted,
          {{"worker_group_name", settings_.worker_group_name},
-          {"central_manager", settings_.central_manager},
+          {"collectors", pool_.collectors},
+          {"collector_socket", collector_socket_},
           {"cpus", std::thread::hardware_concurrency()},
           {"memory_mb", sysconf(_SC_PHYS_PAGES) / 1024 * sysconf(_SC_PAGESIZE) / 1024},
           {"idle_timeout_s", settings_.idle_timeout.count()},
@@ -250,18 +273,19 @@ void Agent::Refresh(TimePoint now) {
 }
 
 void Agent::ProbeJoined(TimePoint now) {
-  std::optional<bool> joined = tools_.QueryJoined();
+  std::optional<bool> joined = tools_.QueryJoined(pool_.collectors);
   bool was_joined = state_.joined;
   state_.joined = joined.value_or(false);
   if (state_.joined) {
     if (!was_joined) {
-      Log("joined the pool: " + settings_.central_manager + " lists this worker");
+      Log("joined the pool: listed by " + JoinAddresses(pool_.collectors) +
+          (pool_.collectors.size() > 1 ? " (one is enough)" : ""));
       Record(kEventJoined);
       state_.joined_at = env_.WallNow();
       state_.diagnosis.clear();
       refresh_due_ = true;
     }
-    next_join_probe_ = now + kJoinedRecheck;
+    next_join_probe_ = now + IntervalOverride(std::getenv(kJoinedRecheckEnv), kJoinedRecheck);
     join_probe_interval_ = Seconds(1);
     if (!was_joined) Refresh(now);  // the lifecycle learns it from a real observation
     return;

@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "metrics_accounting.h"
 #include "metrics_server.h"
+#include "pool_endpoints.h"
 #include "shutdown_action.h"
 #include "status_file.h"
 #include "supervisor.h"
@@ -30,6 +31,8 @@ namespace osg {
 // Everything the agent touches outside its own memory. RealAgentSeams() is the machine; a unit
 // test (agent_test.cc) passes a fake clock, a fake HTCondor, a fake master process, a shutdown
 // action that only records, and files under a temporary directory.
+int RandomCollectorSocket();
+
 struct AgentSeams {
   Env& env;            // clocks, sleep, file writes, processes (nft)
   CondorTools& tools;  // condor_status, condor_reconfig, condor_history
@@ -39,6 +42,9 @@ struct AgentSeams {
   PowerOffSeams power_off;  // the escalation after a decision (EscalatePowerOff)
   std::function<void(const std::string&)> log;
   HostResolver resolve = ResolveHost;  // the metadata URLs' hosts, for the job firewall
+  // The OSPool's ?sock=collectorN for a new instance (a random N in 1..10); an instance keeps
+  // the N its ledger names.
+  std::function<int()> pick_collector_socket = RandomCollectorSocket;
   std::string ledger_path = kLedgerPath;
   // The status file (status.json) and the job firewall's ruleset live here.
   std::string state_dir = kStateDir;
@@ -86,6 +92,7 @@ class Agent {
   void Log(const std::string& line);
   void Record(const char* event, nlohmann::json fields = nlohmann::json::object());
   void OnTransition(Phase from, Phase to, const std::string& reason);
+  void ChoosePool(const InstanceHistory& history);
   void ResumeIdleClock(const std::vector<LedgerRecord>& records, TimePoint now);
   void StartMetrics(const std::vector<LedgerRecord>& records);
   void AccountTime(TimePoint now);
@@ -111,6 +118,8 @@ class Agent {
   std::string FirewallFile() const { return seams_.state_dir + "/job-firewall.nft"; }
 
   Settings settings_;
+  PoolEndpoints pool_;  // where the ads go (EffectivePool), fixed in Begin
+  int collector_socket_ = 0;
   std::string config_path_;
   CondorPaths paths_;
   AgentSeams seams_;

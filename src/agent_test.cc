@@ -71,6 +71,7 @@ class AgentTest : public ::testing::Test {
               log_.push_back("[" + std::to_string(SinceBegin(env_.steady).count()) + "s] " + line);
             },
             .resolve = [](const std::string&) { return std::vector<std::string>{}; },
+            .pick_collector_socket = [this] { return ++collector_picks_; },
             .ledger_path = dir_ + "/ledger/ledger.jsonl",
             .state_dir = dir_ + "/run"};
   }
@@ -158,6 +159,7 @@ class AgentTest : public ::testing::Test {
   std::unique_ptr<Agent> agent_;
   TimePoint began_{};
   bool action_succeeds_ = true;
+  int collector_picks_ = 0;  // the fake random pick: 1, then 2, ...
   std::vector<ActionCall> actions_;
   std::vector<PowerOff> power_offs_;
   std::vector<std::string> log_;
@@ -355,6 +357,48 @@ TEST_F(AgentTest, TheLifetimeCapCountsFromTheInstancesFirstStartInTheLedger) {
   // The hard deadline, an hour later, ends it although the job still runs.
   ASSERT_TRUE(RunUntilShutdown(hours(2))) << Log();
   EXPECT_LE(SinceBegin(actions_[0].at), hours(2) + minutes(1));
+}
+
+}  // namespace
+}  // namespace osg
+
+namespace osg {
+namespace {
+
+std::string RenderedConfig(const std::string& dir) {
+  return ReadFile(CondorPaths{dir + "/root"}.Config()).value_or("");
+}
+
+TEST_F(AgentTest, TheOspoolsCollectorSocketIsChosenOnceAndKeptByTheNextAgent) {
+  Begin();  // the seed's config: no CentralManager, the OSPool
+  RunFor(Seconds(5));
+  EXPECT_EQ(tools_.asked_collectors,
+            (std::vector<std::string>{"cm-1.ospool.osg-htc.org?sock=collector1",
+                                      "cm-2.ospool.osg-htc.org?sock=collector1"}));
+  EXPECT_NE(RenderedConfig(dir_).find("CCB_ADDRESS = ccb-1.ospool.osg-htc.org?sock=collector1, "
+                                      "ccb-2.ospool.osg-htc.org?sock=collector1\n"),
+            std::string::npos);
+  agent_->Step({.stop_signal = "Terminated"});
+  agent_->End();
+  // The next agent on this instance (a restart, a reboot) keeps the socket: its CCB route and
+  // its collector stay the same. A fresh pick would have given 2.
+  Begin();
+  RunFor(Seconds(5));
+  EXPECT_EQ(collector_picks_, 1);
+  EXPECT_EQ(tools_.asked_collectors[0], "cm-1.ospool.osg-htc.org?sock=collector1");
+  EXPECT_NE(RenderedConfig(dir_).find("?sock=collector1\n"), std::string::npos);
+}
+
+TEST_F(AgentTest, AnotherPoolsCollectorsAreAskedAndNoSocketIsPicked) {
+  settings_.central_managers = {"cm.osgpool.test", "cm.osgpool.test?sock=collector2"};
+  Begin();
+  RunFor(Seconds(5));
+  EXPECT_EQ(tools_.asked_collectors, settings_.central_managers);
+  EXPECT_EQ(collector_picks_, 0);
+  EXPECT_EQ(Logged("joined the pool: listed by cm.osgpool.test, cm.osgpool.test?sock=collector2 "
+                   "(one is enough)"),
+            1)
+      << Log();
 }
 
 }  // namespace

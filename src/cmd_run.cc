@@ -95,7 +95,7 @@ int CommandRun(const std::string& config_path) {
   }
   ReportCloudCredentials(loaded.settings);
   CondorPaths paths;
-  RealCondorTools tools(loaded.settings.central_manager, paths.Log());
+  RealCondorTools tools(paths.Log());
   auto log = [](const std::string& line) { std::cerr << "osg-worker: " << line << std::endl; };
   Supervisor master({"condor_master", "-f"}, std::string(kStateDir) + "/condor_master.pid", log);
   Agent agent(loaded.settings, config_path, paths,

@@ -22,25 +22,26 @@ std::string QuoteConfigString(std::string_view text) {
   return out + "\"";
 }
 
-std::string CentralManagerHost(const std::string& central_manager) {
-  size_t colon = central_manager.find(':');
-  bool one_colon = colon != std::string::npos && central_manager.rfind(':') == colon;
-  return one_colon ? central_manager.substr(0, colon) : central_manager;
-}
-
 int64_t RetireWallTime(const Settings& settings, int64_t instance_start) {
   Seconds until = settings.accept_window;
   if (settings.max_lifetime) until = std::min(until, *settings.max_lifetime);
   return instance_start + until.count();
 }
 
-std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
-  std::string host = CentralManagerHost(s.central_manager);
+std::string RenderCondorConfig(const Settings& s, const PoolEndpoints& pool, int64_t start_time) {
+  std::vector<std::string> hosts = AddressHosts(pool.collectors);
+  std::string negotiator_hosts;
+  for (const std::string& host : hosts) {
+    negotiator_hosts += (negotiator_hosts.empty() ? "" : " ") + ("condor@*/" + host) +
+                        " condor_pool@*/" + host;
+  }
   std::ostringstream out;
   out << "# Written by osg-worker from /etc/osg-worker.conf; osg-worker rewrites it at every "
          "start.\n"
-      << "\n# The pool.\n"
-      << "CONDOR_HOST = " << s.central_manager << "\n"
+      << "\n# The pool: ads go to every collector; a query is answered by the first that "
+         "answers.\n"
+      << "CONDOR_HOST = " << JoinAddresses(hosts) << "\n"
+      << "COLLECTOR_HOST = " << JoinAddresses(pool.collectors) << "\n"
       << "DAEMON_LIST = MASTER, STARTD\n"
       << "\n# Everything authenticated, signed and encrypted. The daemons authenticate to the "
          "pool\n"
@@ -66,10 +67,10 @@ std::string RenderCondorConfig(const Settings& s, int64_t start_time) {
       << "# from a schedd anywhere (flocking) with the claim id the negotiator gave it: DAEMON "
          "level,\n"
       << "# a match session, unchanged.\n"
-      << "ALLOW_NEGOTIATOR = condor@*/" << host << " condor_pool@*/" << host << "\n"
+      << "ALLOW_NEGOTIATOR = " << negotiator_hosts << "\n"
       << "\n# A cloud VM behind NAT accepts no inbound connection: the pool reaches it through "
-         "CCB.\n"
-      << "CCB_ADDRESS = $(COLLECTOR_HOST)\n"
+         "CCB,\n# registered with each of these servers.\n"
+      << "CCB_ADDRESS = " << JoinAddresses(pool.ccb) << "\n"
       << "\n# One partitionable slot with all CPUs, memory and disk.\n"
       << "NUM_SLOTS = 1\n"
       << "NUM_SLOTS_TYPE_1 = 1\n"
@@ -143,7 +144,8 @@ std::string RenderStoppingConfig() {
          "OSG_WORKER_ACCEPTING = False\n";
 }
 
-Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings, int64_t start_time) {
+Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings,
+                           const PoolEndpoints& pool, int64_t start_time) {
   // A write cut short by a kill leaves its temporary file. Ours are named so that HTCondor skips
   // them, but older versions' were not ("90-osg-worker-stopping.conf.tmp.N" kept START off on
   // every later start); and a stale copy of the token is no file to leave lying around.
@@ -157,7 +159,7 @@ Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings, i
   if (!status.ok()) return status;
   status = WriteFileAtomically(paths.Token(), settings.token + "\n", 0600);
   if (!status.ok()) return status;
-  status = WriteFileAtomically(paths.Config(), RenderCondorConfig(settings, start_time), 0644);
+  status = WriteFileAtomically(paths.Config(), RenderCondorConfig(settings, pool, start_time), 0644);
   if (!status.ok()) return status;
   AdvertisedState joining{"Joining", std::nullopt, RetireWallTime(settings, start_time)};
   status = WriteFileAtomically(paths.State(), RenderStateConfig(joining), 0644);

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "config.h"
+#include "pool_endpoints.h"
 #include "status.h"
 
 namespace osg {
@@ -23,17 +24,15 @@ struct CondorPaths {
   std::string Log() const { return root + "/var/log/condor"; }
 };
 
-// The host of CentralManager ("host" or "host:port"), for HTCondor's ALLOW lists, which take no port.
-std::string CentralManagerHost(const std::string& central_manager);
-
 // When new jobs stop, in seconds since the epoch: the end of the accept window or the lifetime
 // cap, whichever comes first, both counted from the instance's first start.
 int64_t RetireWallTime(const Settings& settings, int64_t instance_start);
 
 // The HTCondor configuration of a worker: pure text, golden-tested. `start_time` (seconds since
 // the epoch, the instance's first start) anchors the accept window and the lifetime cap: START
-// is false from RetireWallTime on, whatever the agent does.
-std::string RenderCondorConfig(const Settings& settings, int64_t start_time);
+// is false from RetireWallTime on, whatever the agent does. `pool` is EffectivePool's.
+std::string RenderCondorConfig(const Settings& settings, const PoolEndpoints& pool,
+                               int64_t start_time);
 
 // What the worker's owner sees in its ad (condor_status -af OSGWorkerState ...): the lifecycle
 // phase, when it will shut down if nothing changes, when it stops taking new jobs, and since
@@ -57,6 +56,7 @@ std::string RenderStoppingConfig();
 std::string QuoteConfigString(std::string_view text);
 
 // Writes the config, the token (root-only, 0600) and the initial state where HTCondor reads them.
-Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings, int64_t start_time);
+Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings,
+                           const PoolEndpoints& pool, int64_t start_time);
 
 }  // namespace osg

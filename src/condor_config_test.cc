@@ -1,4 +1,5 @@
 #include "condor_config.h"
+#include "pool_endpoints.h"
 
 #include <classad/classad_distribution.h>
 #include <gmock/gmock.h>
@@ -41,34 +42,53 @@ void ExpectGolden(const std::string& name, const std::string& actual) {
 }
 
 TEST(RenderCondorConfig, SeedMatchesGolden) {
-  ExpectGolden("seed.condor.conf", RenderCondorConfig(SeedSettings(), kStart));
+  ExpectGolden("seed.condor.conf", RenderCondorConfig(SeedSettings(), EffectivePool(SeedSettings(), 3), kStart));
 }
 
 TEST(RenderCondorConfig, AllKeysMatchGolden) {
   Settings s = SeedSettings();
-  s.central_manager = "10.111.0.2:9618";
+  s.central_managers = {"10.111.0.2:9618"};
   s.accept_window = std::chrono::hours(2);
   s.worker_group_name = "Quotes \" back\\slash $(MACRO) é";
   s.glidein_site = "Jetstream2";
   s.glidein_resource_name = "IU-Jetstream2";
-  ExpectGolden("all-keys.condor.conf", RenderCondorConfig(s, kStart));
+  ExpectGolden("all-keys.condor.conf", RenderCondorConfig(s, EffectivePool(s, 3), kStart));
 }
 
 TEST(RenderCondorConfig, NeverHoldsTheToken) {
   Settings s = SeedSettings();
-  EXPECT_THAT(RenderCondorConfig(s, kStart), ::testing::Not(::testing::HasSubstr(s.token)));
+  EXPECT_THAT(RenderCondorConfig(s, EffectivePool(s, 3), kStart), ::testing::Not(::testing::HasSubstr(s.token)));
 }
 
-TEST(CentralManagerHost, DropsThePort) {
-  EXPECT_EQ(CentralManagerHost("flock.opensciencegrid.org"), "flock.opensciencegrid.org");
-  EXPECT_EQ(CentralManagerHost("10.111.0.2:9618"), "10.111.0.2");
-  EXPECT_EQ(CentralManagerHost("cm.osgpool.test:9618"), "cm.osgpool.test");
+TEST(RenderCondorConfig, TheOspoolByDefaultBothCollectorsAndCcbWithTheInstancesSocket) {
+  std::string text = RenderCondorConfig(SeedSettings(), EffectivePool(SeedSettings(), 7), kStart);
+  EXPECT_THAT(text, ::testing::HasSubstr("\nCOLLECTOR_HOST = cm-1.ospool.osg-htc.org?sock=collector7, "
+                                         "cm-2.ospool.osg-htc.org?sock=collector7\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("\nCCB_ADDRESS = ccb-1.ospool.osg-htc.org?sock=collector7, "
+                                         "ccb-2.ospool.osg-htc.org?sock=collector7\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("\nCONDOR_HOST = cm-1.ospool.osg-htc.org, "
+                                         "cm-2.ospool.osg-htc.org\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "\nALLOW_NEGOTIATOR = condor@*/cm-1.ospool.osg-htc.org "
+                        "condor_pool@*/cm-1.ospool.osg-htc.org condor@*/cm-2.ospool.osg-htc.org "
+                        "condor_pool@*/cm-2.ospool.osg-htc.org\n"));
+}
+
+TEST(RenderCondorConfig, AListOfCollectorsEachAlsoTheCcbServer) {
+  Settings s = SeedSettings();
+  s.central_managers = {"cm.example.org", "cm.example.org:9619?sock=collector2"};
+  std::string text = RenderCondorConfig(s, EffectivePool(s, 7), kStart);
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "\nCOLLECTOR_HOST = cm.example.org, cm.example.org:9619?sock=collector2\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "\nCCB_ADDRESS = cm.example.org, cm.example.org:9619?sock=collector2\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("\nCONDOR_HOST = cm.example.org\n"));
 }
 
 TEST(RenderCondorConfig, AdministrationOnlyLocalNegotiatorOnlyTheCentralManager) {
   Settings s = SeedSettings();
-  s.central_manager = "cm.example.org:9619";
-  std::string text = RenderCondorConfig(s, kStart);
+  s.central_managers = {"cm.example.org:9619"};
+  std::string text = RenderCondorConfig(s, EffectivePool(s, 3), kStart);
   EXPECT_THAT(text, ::testing::HasSubstr("\nSEC_ADMINISTRATOR_AUTHENTICATION_METHODS = FS\n"));
   EXPECT_THAT(text, ::testing::HasSubstr("\nSEC_ENABLE_REMOTE_ADMINISTRATION = False\n"));
   EXPECT_THAT(text,
@@ -124,14 +144,14 @@ TEST(InstallCondorConfig, WritesTokenRootOnlyAndClearsAStaleStop) {
   CondorPaths paths{root};
   ASSERT_TRUE(WriteFileAtomically(paths.Stopping(), RenderStoppingConfig(), 0644).ok());
   Settings s = SeedSettings();
-  ASSERT_TRUE(InstallCondorConfig(paths, s, kStart).ok());
+  ASSERT_TRUE(InstallCondorConfig(paths, s, EffectivePool(s, 3), kStart).ok());
   struct stat info {};
   ASSERT_EQ(stat(paths.Token().c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   ASSERT_EQ(stat((root + "/etc/condor/tokens.d").c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0700u);
   EXPECT_EQ(ReadFile(paths.Token()), s.token + "\n");
-  EXPECT_EQ(ReadFile(paths.Config()), RenderCondorConfig(s, kStart));
+  EXPECT_EQ(ReadFile(paths.Config()), RenderCondorConfig(s, EffectivePool(s, 3), kStart));
   EXPECT_FALSE(std::filesystem::exists(paths.Stopping()));
   std::filesystem::remove_all(root);
 }
@@ -150,7 +170,7 @@ TEST(InstallCondorConfig, RemovesTempFilesThatAKilledWriteLeft) {
   for (const std::string& path : {old_style, config_temp, token_temp, admin}) {
     ASSERT_TRUE(WriteFileAtomically(path, "OSG_WORKER_ACCEPTING = False\n", 0600).ok());
   }
-  ASSERT_TRUE(InstallCondorConfig(paths, SeedSettings(), kStart).ok());
+  ASSERT_TRUE(InstallCondorConfig(paths, SeedSettings(), EffectivePool(SeedSettings(), 3), kStart).ok());
   EXPECT_FALSE(std::filesystem::exists(old_style));
   EXPECT_FALSE(std::filesystem::exists(config_temp));
   EXPECT_FALSE(std::filesystem::exists(token_temp));

@@ -69,8 +69,7 @@ std::optional<JobExit> ParseJobExit(const std::string& history_line) {
   return exit;
 }
 
-RealCondorTools::RealCondorTools(std::string central_manager, std::string log_dir)
-    : central_manager_(std::move(central_manager)), log_dir_(std::move(log_dir)) {}
+RealCondorTools::RealCondorTools(std::string log_dir) : log_dir_(std::move(log_dir)) {}
 
 std::optional<std::string> RealCondorTools::StartdAddress() const {
   // The startd writes its address here at start; asking it directly needs no collector.
@@ -91,7 +90,7 @@ std::optional<Observation> RealCondorTools::QueryStartd() {
   return CountSlots(result.output);
 }
 
-std::optional<bool> RealCondorTools::QueryJoined() {
+std::optional<bool> RealCondorTools::QueryJoined(const std::vector<std::string>& collectors) {
   if (machine_.empty()) {
     // The collector is asked for the name the startd itself advertises, read from the startd.
     std::optional<std::string> address = StartdAddress();
@@ -104,11 +103,17 @@ std::optional<bool> RealCondorTools::QueryJoined() {
   // Slot ads, as the owner's own `condor_status -const 'WorkerGroupName == ...'` reads them. Not
   // `-startd`: in HTCondor 23 that reads the startd's daemon ad, which the collector may lack
   // while it lists the slots (seen in the stop race).
-  CommandResult result = RunCommand({"condor_status", "-pool", central_manager_, "-af", "Name",
-                                     "-const", "Machine == \"" + machine_ + "\""},
-                                    std::chrono::seconds(20));
-  if (!result.ok()) return std::nullopt;
-  return !Trim(result.output).empty();
+  // Each collector in turn: one that lists the worker is enough (the others may be down).
+  std::optional<bool> joined;
+  for (const std::string& collector : collectors) {
+    CommandResult result = RunCommand({"condor_status", "-pool", collector, "-af", "Name",
+                                       "-const", "Machine == \"" + machine_ + "\""},
+                                      std::chrono::seconds(20));
+    if (!result.ok()) continue;
+    if (!Trim(result.output).empty()) return true;
+    joined = false;
+  }
+  return joined;
 }
 
 Status RealCondorTools::Reconfig() {

@@ -28,8 +28,9 @@ class CondorTools {
   // Claims and running jobs of the local startd (joined is left false); nullopt if it did not
   // answer.
   virtual std::optional<Observation> QueryStartd() = 0;
-  // Whether the pool's collector holds this machine's startd ad; nullopt if it could not be asked.
-  virtual std::optional<bool> QueryJoined() = 0;
+  // Whether any of the pool's `collectors` holds this machine's slot ads; nullopt if none could
+  // be asked.
+  virtual std::optional<bool> QueryJoined(const std::vector<std::string>& collectors) = 0;
   // Makes the running daemons reread their configuration.
   virtual Status Reconfig() = 0;
   // The value of OSG_WORKER_ACCEPTING live in the running startd (not in the files).
@@ -48,17 +49,16 @@ Observation CountSlots(const std::string& slot_lines);
 
 class RealCondorTools : public CondorTools {
  public:
-  // `central_manager` is asked whether this machine joined; `log_dir` holds .startd_address.
-  RealCondorTools(std::string central_manager, std::string log_dir);
+  // `log_dir` holds .startd_address.
+  explicit RealCondorTools(std::string log_dir);
   std::optional<Observation> QueryStartd() override;
-  std::optional<bool> QueryJoined() override;
+  std::optional<bool> QueryJoined(const std::vector<std::string>& collectors) override;
   Status Reconfig() override;
   std::optional<bool> StartdAccepting() override;
   std::optional<JobExit> QueryJobExit(const std::string& global_job_id) override;
 
  private:
   std::optional<std::string> StartdAddress() const;
-  std::string central_manager_;
   std::string log_dir_;
   std::string machine_;  // the startd's Machine attribute, learnt from the startd
 };

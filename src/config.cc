@@ -15,6 +15,7 @@
 
 #include "config_keys.h"
 #include "file_writers.h"
+#include "pool_endpoints.h"
 #include "text.h"
 
 namespace osg {
@@ -309,11 +310,31 @@ LoadedConfig LoadConfigWhenWritten(const std::string& path, std::chrono::millise
   }
 }
 
+namespace {
+
+// The collectors and CCB servers the worker will use; the OSPool's suffix is chosen at the
+// instance's first start.
+std::string DescribePool(const Settings& s) {
+  PoolEndpoints pool = EffectivePool(s, 0);
+  std::string note;
+  if (s.central_managers.empty()) {
+    for (auto* list : {&pool.collectors, &pool.ccb}) {
+      for (std::string& a : *list) a.replace(a.size() - 1, 1, "N");
+    }
+    note = " (the OSPool; N from 1 to " + std::to_string(kOspoolCollectorSockets) +
+           ", chosen at the instance's first start)";
+  }
+  return "Collectors           = " + JoinAddresses(pool.collectors) + note + "\n" +
+         "CCB servers          = " + JoinAddresses(pool.ccb) + "\n";
+}
+
+}  // namespace
+
 std::string DescribeSettings(const Settings& s) {
   std::ostringstream out;
   const TokenClaims& t = s.token_claims;
   out << "WorkerGroupName      = " << s.worker_group_name << "\n"
-      << "CentralManager       = " << s.central_manager << "\n"
+      << DescribePool(s)
       << "Token                = issuer " << t.issuer << ", subject " << t.subject << ", key id "
       << (t.key_id.empty() ? "(none)" : t.key_id) << ", expires "
       << (t.expires_at ? FormatUtc(*t.expires_at) : "never") << "\n"

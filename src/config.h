@@ -51,7 +51,8 @@ struct Settings {
   std::string token;  // secret: never print it; print token_claims instead
   TokenClaims token_claims;
   std::string start;
-  std::string central_manager = "flock.opensciencegrid.org";
+  // The pool's collectors, "host[:port][?sock=name]" each; empty: the OSPool (pool_endpoints.h).
+  std::vector<std::string> central_managers;
   Seconds idle_timeout = std::chrono::minutes(25);
   Seconds accept_window = std::chrono::hours(24 * 7);
   Seconds join_timeout = std::chrono::minutes(30);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "config.h"
+#include "pool_endpoints.h"
 #include "start_expr.h"
 #include "text.h"
 
@@ -70,14 +71,12 @@ void SetShutdownAction(ShutdownAction& action, const std::string& value, Problem
   }
 }
 
-void SetCentralManager(std::string& field, const std::string& value, Problems& problems) {
-  bool valid = !value.empty() && std::all_of(value.begin(), value.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '.' || c == '-' || c == ':' || c == '_';
-  });
-  if (!valid) {
-    return problems.push_back("\"" + value + "\" is not a host name or host:port");
-  }
-  field = value;
+void SetCentralManagers(std::vector<std::string>& field, const std::string& value,
+                        Problems& problems) {
+  std::string problem;
+  std::vector<std::string> addresses = ParseCentralManagers(value, &problem);
+  if (!problem.empty()) return problems.push_back(problem);
+  field = addresses;
 }
 
 void SetUrl(std::string& field, const std::string& value, Problems& problems) {
@@ -151,9 +150,12 @@ const ConfigKey kKeys[] = {
        CheckLabel(v, p);
        s.worker_group_name = v;
      }},
-    {"CentralManager", "flock.opensciencegrid.org", "the pool's central manager, host or host:port",
+    {"CentralManager", kOspool,
+     "the pool's collectors: ospool (today's OSPool: cm-1 and cm-2.ospool.osg-htc.org, CCB through "
+     "ccb-1 and ccb-2, one ?sock=collectorN for the instance), or host[:port][?sock=name], ... "
+     "(updates go to each; each is also a CCB server)",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       SetCentralManager(s.central_manager, v, p);
+       SetCentralManagers(s.central_managers, v, p);
      }},
     {"IdleTimeout", "25m", "shut down after this long without claims or jobs",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {

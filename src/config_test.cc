@@ -45,7 +45,7 @@ TEST(ParseConfig, AcceptsTheSeedFile) {
   EXPECT_EQ(s.worker_group_name, "My Test Workers");
   EXPECT_EQ(s.token, kToken);
   EXPECT_EQ(s.start, "TARGET.ProjectName == \"TG-NNNNNN\"");
-  EXPECT_EQ(s.central_manager, "flock.opensciencegrid.org");
+  EXPECT_TRUE(s.central_managers.empty()) << "the OSPool";
   EXPECT_EQ(s.idle_timeout, Seconds(25 * 60));
   EXPECT_EQ(s.accept_window, Seconds(7 * 86400));
   EXPECT_EQ(s.shutdown_action.kind, ShutdownAction::Kind::kAuto);  // no cloud: powers off
@@ -63,7 +63,7 @@ TEST(ParseConfig, AcceptsCrlfCommentsCaseAndOptionalKeys) {
   LoadedConfig loaded = ParseConfig(text, "f", kNow);
   ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
   EXPECT_EQ(loaded.settings.token, kToken);  // trailing blanks and \r trimmed
-  EXPECT_EQ(loaded.settings.central_manager, "cm.example:9618");
+  EXPECT_EQ(loaded.settings.central_managers, std::vector<std::string>{"cm.example:9618"});
   EXPECT_EQ(loaded.settings.idle_timeout, Seconds(90));
   EXPECT_EQ(loaded.settings.accept_window, Seconds(7200));
   EXPECT_EQ(loaded.settings.shutdown_action.ToString(), "command:/usr/local/bin/record");
@@ -111,6 +111,23 @@ TEST(ParseConfig, ReadsStaticEc2CredentialsAndNeverShowsTheSecret) {
   std::string summary = DescribeSettings(loaded.settings);
   EXPECT_THAT(summary, HasSubstr("EC2AccessKeyID       = AKIDEXAMPLE (secret key not shown)"));
   EXPECT_THAT(summary, ::testing::Not(HasSubstr(kAwsSecret)));
+}
+
+TEST(DescribeSettings, NamesTheCollectorsAndCcbServers) {
+  LoadedConfig seed = ParseConfig(SeedConfig(), "f", kNow);
+  ASSERT_TRUE(seed.ok());
+  EXPECT_THAT(DescribeSettings(seed.settings),
+              HasSubstr("Collectors           = cm-1.ospool.osg-htc.org?sock=collectorN, "
+                        "cm-2.ospool.osg-htc.org?sock=collectorN (the OSPool; N from 1 to 10, "
+                        "chosen at the instance's first start)\n"
+                        "CCB servers          = ccb-1.ospool.osg-htc.org?sock=collectorN, "
+                        "ccb-2.ospool.osg-htc.org?sock=collectorN\n"));
+  LoadedConfig other =
+      ParseConfig(SeedConfig() + "CentralManager = cm.example, cm.example:9619\n", "f", kNow);
+  ASSERT_TRUE(other.ok());
+  EXPECT_THAT(DescribeSettings(other.settings),
+              HasSubstr("Collectors           = cm.example, cm.example:9619\n"
+                        "CCB servers          = cm.example, cm.example:9619\n"));
 }
 
 TEST(ParseConfig, ABadSecretIsNeverQuoted) {
@@ -321,8 +338,8 @@ INSTANTIATE_TEST_SUITE_P(
                 ":3: error: EC2Endpoint: \"ftp://x\" is not an http:// or https:// URL"},
         BadCase{"relative_command", kTokenLine + kSeedStart + "ShutdownAction = command:x\n",
                 "is not a shutdown action"},
-        BadCase{"bad_cm", kTokenLine + kSeedStart + "CentralManager = a b\n",
-                "CentralManager: \"a b\" is not a host name"},
+        BadCase{"bad_cm", kTokenLine + kSeedStart + "CentralManager = a, a/b\n",
+                "CentralManager: \"a/b\" is not host, host:port or host:port?sock=name"},
         BadCase{"control_char", kTokenLine + kSeedStart + "WorkerGroupName = a\tb\n",
                 "WorkerGroupName: contains a control character"},
         BadCase{"invalid_utf8", kTokenLine + kSeedStart + "WorkerGroupName = a\xff\n",
@@ -389,12 +406,12 @@ TEST_P(InjectionTest, IsRefusedOnItsLineOrRenderedInert) {
   LoadedConfig loaded = ParseConfig(ConfigWith(key, injection.value), "/etc/osg-worker.conf", kNow);
   if (IsLabel(key) && injection.inert_in_labels) {
     ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
-    std::string rendered = RenderCondorConfig(loaded.settings, kNow);
+    std::string rendered = RenderCondorConfig(loaded.settings, EffectivePool(loaded.settings, 1), kNow);
     EXPECT_THAT(rendered, HasSubstr("\n" + std::string(key) + " = " +
                                     QuoteConfigString(injection.value) + "\n"));
     Settings plain = loaded.settings;
     plain.worker_group_name = plain.glidein_site = plain.glidein_resource_name = "w";
-    std::string plain_rendered = RenderCondorConfig(plain, kNow);
+    std::string plain_rendered = RenderCondorConfig(plain, EffectivePool(plain, 1), kNow);
     EXPECT_EQ(std::count(rendered.begin(), rendered.end(), '\n'),
               std::count(plain_rendered.begin(), plain_rendered.end(), '\n'));
     return;
@@ -428,7 +445,7 @@ TEST(ParseConfig, LabelsKeepDollarsAndRenderThemInert) {
       SeedConfig() + "WorkerGroupName = Bob's $5 workers $(HOME) \"q\" x\\\n", "f", kNow);
   ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
   EXPECT_EQ(loaded.settings.worker_group_name, "Bob's $5 workers $(HOME) \"q\" x\\");
-  EXPECT_THAT(RenderCondorConfig(loaded.settings, kNow),
+  EXPECT_THAT(RenderCondorConfig(loaded.settings, EffectivePool(loaded.settings, 1), kNow),
               HasSubstr("\nWorkerGroupName = \"Bob's $(DOLLAR)5 workers $(DOLLAR)(HOME) \\\"q\\\" "
                         "x\\\"\n"));
 }

@@ -1,6 +1,8 @@
 #include "duration.h"
 
 #include <cctype>
+#include <charconv>
+#include <cstring>
 #include <cstdint>
 
 namespace osg {
@@ -60,6 +62,15 @@ std::string FormatDuration(Seconds duration) {
   if (d > 0 || h > 0 || m > 0) out += std::to_string(m) + "m";
   out += std::to_string(sec) + "s";
   return out;
+}
+
+Seconds IntervalOverride(const char* value, Seconds fallback) {
+  if (value == nullptr || *value == '\0') return fallback;
+  int seconds = 0;
+  const char* end = value + std::strlen(value);
+  auto [last, error] = std::from_chars(value, end, seconds);
+  if (error != std::errc() || last != end || seconds < 1) return fallback;
+  return Seconds(seconds);
 }
 
 }  // namespace osg

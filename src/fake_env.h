@@ -68,8 +68,9 @@ class FakeCondorTools : public CondorTools {
     if (Hangs()) return std::nullopt;
     return answers ? std::optional<Observation>(holds) : std::nullopt;
   }
-  std::optional<bool> QueryJoined() override {
+  std::optional<bool> QueryJoined(const std::vector<std::string>& collectors) override {
     ++join_queries;
+    asked_collectors = collectors;
     if (Hangs()) return std::nullopt;
     return joined;
   }
@@ -95,6 +96,7 @@ class FakeCondorTools : public CondorTools {
   FakeEnv* env = nullptr;
   std::optional<std::chrono::milliseconds> hang;
   int join_queries = 0;
+  std::vector<std::string> asked_collectors;
   bool answers = true;
   bool reconfig_fails = false;
   std::optional<bool> joined = true;

@@ -189,12 +189,7 @@ Status InstallJobFirewall(const std::string& ruleset, const std::string& path,
 }
 
 std::chrono::seconds JobFirewallCheckInterval(const char* override_seconds) {
-  if (override_seconds == nullptr || *override_seconds == '\0') return kJobFirewallCheckInterval;
-  int value = 0;
-  const char* end = override_seconds + std::strlen(override_seconds);
-  auto [last, error] = std::from_chars(override_seconds, end, value);
-  if (error != std::errc() || last != end || value < 1) return kJobFirewallCheckInterval;
-  return std::chrono::seconds(value);
+  return IntervalOverride(override_seconds, kJobFirewallCheckInterval);
 }
 
 std::string MissingJobFirewallRules(const std::string& listing,

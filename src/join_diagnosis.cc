@@ -25,7 +25,7 @@ const std::vector<Pattern>& Patterns() {
       {std::regex(R"(PERMISSION DENIED|not authorized|DENIED authorization)", std::regex::icase),
        "the pool refused this worker's identity"},
       {std::regex(
-           R"(Failed to connect to|Connection refused|No route to host|timed out|failed to connect to CCB|Can't connect to)",
+           R"(Failed to connect to|Connection refused|No route to host|timed out|failed to connect to CCB|Can't connect to|Connection reset by peer)",
            std::regex::icase),
        "central manager unreachable"},
   };

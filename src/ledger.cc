@@ -238,6 +238,12 @@ InstanceHistory ReadInstanceHistory(const std::vector<LedgerRecord>& records) {
     } else if (event == kEventJoined || event == kEventClaimStart || event == kEventJobStart) {
       in_pool = true;
     }
+    if (event == kEventConfigAccepted && !history.collector_socket) {
+      auto socket = record.fields.find("collector_socket");
+      if (socket != record.fields.end() && socket->is_number_integer()) {
+        history.collector_socket = socket->get<int>();
+      }
+    }
     if (in_pool || event == kEventLeft) history.last_in_pool = record.time;
     if (event == kEventLeft) in_pool = false;
   }

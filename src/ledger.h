@@ -16,8 +16,9 @@ inline constexpr const char* kLedgerPath = "/var/lib/osg-worker/ledger.jsonl";
 
 // Event names. Their fields:
 //   agent_start: pid                       boot: boot_id (and booted_at, if known)
-//   config_accepted: worker_group_name, central_manager, cpus, memory_mb, idle_timeout_s,
-//     accept_window_s; never a secret: only these settings, so the token cannot reach the ledger
+//   config_accepted: worker_group_name, collectors, collector_socket (the OSPool's N, kept for
+//     the instance's life), cpus, memory_mb, idle_timeout_s, accept_window_s; never a secret:
+//     only these settings, so the token cannot reach the ledger
 //   joined, left (the pool no longer lists the worker), idle_end: none
 //   idle_start: boottime (CLOCK_BOOTTIME seconds: immune to wall-clock steps)
 //   phase: from, to, reason (the lifecycle's transition)
@@ -113,6 +114,7 @@ struct InstanceHistory {
   std::optional<double> first_start;   // wall time of the first agent_start
   std::optional<double> last_in_pool;  // of the last record written while the worker was in the
                                        // pool (joined, or holding a claim or a job)
+  std::optional<int> collector_socket;  // the first config_accepted's collector_socket
 };
 InstanceHistory ReadInstanceHistory(const std::vector<LedgerRecord>& records);
 

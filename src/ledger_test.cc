@@ -291,6 +291,18 @@ TEST(ReadInstanceHistory, AnEmptyLedgerSaysNothing) {
   InstanceHistory history = ReadInstanceHistory({});
   EXPECT_FALSE(history.first_start);
   EXPECT_FALSE(history.last_in_pool);
+  EXPECT_FALSE(history.collector_socket);
+}
+
+TEST(ReadInstanceHistory, TheFirstCollectorSocketStays) {
+  std::vector<LedgerRecord> records = {
+      {10, kEventConfigAccepted, {{"collector_socket", 0}}},  // another pool then
+      {20, kEventConfigAccepted, {{"collector_socket", 6}}},
+      {30, kEventConfigAccepted, {{"collector_socket", 2}}},  // cannot happen; the first wins
+  };
+  EXPECT_EQ(ReadInstanceHistory(records).collector_socket, 0);
+  records.erase(records.begin());
+  EXPECT_EQ(ReadInstanceHistory(records).collector_socket, 6);
 }
 
 }  // namespace
