@@ -16,11 +16,10 @@ constexpr int64_t kNow = 1800000000;  // fixed, so that a run is reproducible
 
 // The macros the template itself uses; any other "$" in the output came from a value.
 bool OnlyTemplateMacros(const std::string& rendered) {
-  constexpr std::string_view kAllowed[] = {"$(STARTD_ATTRS)",        "$(STARTD_JOB_ATTRS)",
-                                   "$(UID_DOMAIN)",          "$(COLLECTOR_HOST)",
-                                   "$(OSG_WORKER_ACCEPTING)", "$(OSG_WORKER_ACCEPT_UNTIL)",
-                                   "$(LOG)",                 "$(DOLLAR)",
-                                   "$(LIBEXEC)"};
+  constexpr std::string_view kAllowed[] = {
+      "$(STARTD_ATTRS)", "$(STARTD_JOB_ATTRS)",        "$(UID_DOMAIN)",
+      "$(LOG)",          "$(DOLLAR)",                  "$(LIBEXEC)",
+      "$(OSG_WORKER_ACCEPTING)", "$(OSG_WORKER_ACCEPT_UNTIL)", "$(OSG_WORKER_GPU_JOBS_FIRST)"};
   for (size_t at = rendered.find('$'); at != std::string::npos; at = rendered.find('$', at + 1)) {
     bool known = false;
     for (std::string_view macro : kAllowed) {
