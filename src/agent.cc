@@ -30,7 +30,7 @@ constexpr Seconds kMaxJoinProbeInterval{30};
 // shortens it for a test (tests/e2e/two_collectors.sh).
 constexpr Seconds kJoinedRecheck{300};
 constexpr const char* kJoinedRecheckEnv = "OSG_WORKER_JOINED_RECHECK_SECONDS";
-constexpr Seconds kProbeTimeout{20};  // RealCondorTools::QueryJoined's limit
+constexpr Seconds kProbeTimeout{20};  // RealCondorTools::QueryJoined's limit, per collector
 constexpr Seconds kStopConfirmTimeout{20};
 // A startd silent this long (HTCondor down, restarts failing), or refusing to turn START off,
 // ends in a shutdown: no job can start there, and none can be seen (README: "Deadlines").
@@ -170,7 +170,9 @@ void Agent::Step(const AgentEvents& events) {
     if (master_.OnExit(pid, wait_status, now)) OnCondorExit(now);
   }
   if (events.stop_signal && !terminate_) {
-    Log("received " + *events.stop_signal + ": stopping HTCondor; the machine stays up");
+    Log("received " + *events.stop_signal +
+        (finished_ ? ": the shutdown action has run; exiting"
+                   : ": stopping HTCondor; the machine stays up"));
     Record(kEventAgentStop, {{"reason", *events.stop_signal}});
     terminate_ = true;
   }
@@ -190,7 +192,8 @@ void Agent::Step(const AgentEvents& events) {
   if (now >= next_join_probe_) {
     // A probe of an unreachable collector blocks for its timeout: never let it delay a deadline.
     std::optional<TimePoint> due = lifecycle_->NextWakeup();
-    if (state_.joined && due && *due - now < kProbeTimeout + Seconds(5)) {
+    Seconds probe_limit = kProbeTimeout * static_cast<int>(pool_.collectors.size()) + Seconds(5);
+    if (state_.joined && due && *due - now < probe_limit) {
       next_join_probe_ = *due + Seconds(5);
     } else {
       ProbeJoined(now);

@@ -74,6 +74,16 @@ TEST(RenderCondorConfig, TheOspoolByDefaultBothCollectorsAndCcbWithTheInstancesS
                         "condor_pool@*/cm-2.ospool.osg-htc.org\n"));
 }
 
+TEST(RenderCondorConfig, GpuJobsFirstUnlessTheOwnerSaysOtherwise) {
+  Settings s = SeedSettings();
+  EXPECT_THAT(RenderCondorConfig(s, EffectivePool(s, 1), kStart),
+              ::testing::HasSubstr("\nOSG_WORKER_GPU_JOBS_FIRST = ifThenElse((MY.TotalGPUs ?: 0) > "
+                                   "0 && (MY.GPUs ?: 0) > 0, (TARGET.RequestGPUs ?: 0) > 0, True)\n"));
+  s.gpu_jobs_first = false;
+  EXPECT_THAT(RenderCondorConfig(s, EffectivePool(s, 1), kStart),
+              ::testing::HasSubstr("\nOSG_WORKER_GPU_JOBS_FIRST = True\n"));
+}
+
 TEST(RenderCondorConfig, AListOfCollectorsEachAlsoTheCcbServer) {
   Settings s = SeedSettings();
   s.central_managers = {"cm.example.org", "cm.example.org:9619?sock=collector2"};

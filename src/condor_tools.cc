@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 #include <vector>
@@ -103,13 +104,18 @@ std::optional<bool> RealCondorTools::QueryJoined(const std::vector<std::string>&
   // Slot ads, as the owner's own `condor_status -const 'WorkerGroupName == ...'` reads them. Not
   // `-startd`: in HTCondor 23 that reads the startd's daemon ad, which the collector may lack
   // while it lists the slots (seen in the stop race).
-  // Each collector in turn: one that lists the worker is enough (the others may be down).
+  // Each collector in turn, the one that answered last first (another may be down, and each
+  // unreachable one costs its timeout): one that lists the worker is enough.
+  std::vector<std::string> order = collectors;
+  auto last = std::find(order.begin(), order.end(), last_answered_);
+  if (last != order.end()) std::rotate(order.begin(), last, last + 1);
   std::optional<bool> joined;
-  for (const std::string& collector : collectors) {
+  for (const std::string& collector : order) {
     CommandResult result = RunCommand({"condor_status", "-pool", collector, "-af", "Name",
                                        "-const", "Machine == \"" + machine_ + "\""},
                                       std::chrono::seconds(20));
     if (!result.ok()) continue;
+    last_answered_ = collector;
     if (!Trim(result.output).empty()) return true;
     joined = false;
   }

@@ -61,6 +61,7 @@ class RealCondorTools : public CondorTools {
   std::optional<std::string> StartdAddress() const;
   std::string log_dir_;
   std::string machine_;  // the startd's Machine attribute, learnt from the startd
+  std::string last_answered_;  // the collector that answered QueryJoined last
 };
 
 }  // namespace osg

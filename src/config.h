@@ -71,6 +71,8 @@ struct Settings {
   std::string gce_metadata_url = "http://metadata.google.internal";
   std::string gce_compute_endpoint = "https://compute.googleapis.com";
   OpenStackSettings openstack;
+  // While a GPU is free, only jobs that ask for one start (the OSPool pilots' default).
+  bool gpu_jobs_first = true;
   std::string glidein_site = "Cloud";
   std::string glidein_resource_name = "Cloud";
   std::optional<int> metrics_port;  // none: no HTTP endpoint; else 127.0.0.1:port

@@ -79,6 +79,13 @@ void SetCentralManagers(std::vector<std::string>& field, const std::string& valu
   field = addresses;
 }
 
+void SetBool(bool& field, const std::string& value, Problems& problems) {
+  std::string lower = ToLower(value);
+  if (lower == "true" || lower == "yes") return void(field = true);
+  if (lower == "false" || lower == "no") return void(field = false);
+  problems.push_back("\"" + value + "\" is not true or false");
+}
+
 void SetUrl(std::string& field, const std::string& value, Problems& problems) {
   bool valid = (value.rfind("http://", 0) == 0 || value.rfind("https://", 0) == 0) &&
                std::none_of(value.begin(), value.end(),
@@ -255,6 +262,12 @@ const ConfigKey kKeys[] = {
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        if (v.empty() || v[0] != '/') return p.push_back("must be an absolute path");
        s.openstack.config_drive = v;
+     }},
+    {"GpuJobsFirst", "true",
+     "while one of the worker's GPUs is free, start only jobs that ask for a GPU; false lets "
+     "CPU-only jobs take any free cores",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetBool(s.gpu_jobs_first, v, p);
      }},
     {"GLIDEIN_Site", "Cloud", "site name advertised as GLIDEIN_Site",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {

@@ -109,7 +109,9 @@ class FakeCondorTools : public CondorTools {
 
 // condor_master as the agent sees it: runs once started, dies when the test says (Die, then an
 // AgentEvents exit for pid()), and refuses to start while `start_fails`. A refused or ended
-// master is due for a restart 10 s later, as Supervisor's first backoff step.
+// master is due for a restart 10 s later (a fixed delay: Supervisor's backoff, 1 s doubling to
+// 60 s, is its own unit test's business). Stop and StopLeftovers take no time here, though the
+// real ones may wait for HTCondor (up to 120 s and 30 s).
 class FakeMaster : public MasterProcess {
  public:
   Status Start(TimePoint now) override {

@@ -240,7 +240,7 @@ InstanceHistory ReadInstanceHistory(const std::vector<LedgerRecord>& records) {
     }
     if (event == kEventConfigAccepted && !history.collector_socket) {
       auto socket = record.fields.find("collector_socket");
-      if (socket != record.fields.end() && socket->is_number_integer()) {
+      if (socket != record.fields.end() && socket->is_number_integer() && socket->get<int>() > 0) {
         history.collector_socket = socket->get<int>();
       }
     }

@@ -114,7 +114,7 @@ struct InstanceHistory {
   std::optional<double> first_start;   // wall time of the first agent_start
   std::optional<double> last_in_pool;  // of the last record written while the worker was in the
                                        // pool (joined, or holding a claim or a job)
-  std::optional<int> collector_socket;  // the first config_accepted's collector_socket
+  std::optional<int> collector_socket;  // the first config_accepted's collector_socket above 0
 };
 InstanceHistory ReadInstanceHistory(const std::vector<LedgerRecord>& records);
 

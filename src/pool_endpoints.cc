@@ -51,6 +51,12 @@ std::vector<std::string> ParseCentralManagers(const std::string& value, std::str
   auto take = [&]() -> bool {
     if (current.empty()) return true;
     std::smatch match;
+    std::string word = current;
+    std::transform(word.begin(), word.end(), word.begin(), ::tolower);
+    if (word == kOspool) {
+      *problem = "ospool stands alone: it names the OSPool's own collectors";
+      return false;
+    }
     if (!std::regex_match(current, match, kAddress) ||
         (match[4].matched && !ValidPort(match[4].str()))) {
       *problem = "\"" + current + "\" is not host, host:port or host:port?sock=name";

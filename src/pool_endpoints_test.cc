@@ -33,7 +33,8 @@ TEST(ParseCentralManagers, TakesCommasOrSpacesAndDropsRepeats) {
 TEST(ParseCentralManagers, RefusesWhatIsNoAddress) {
   std::string problem;
   for (const char* bad : {"a/b", "a:0", "a:99999", "a:port", "a?sock=", "a?sockets=x", "-a",
-                          "a:9618?sock=x y?z", "http://a", "a;b"}) {
+                          "a:9618?sock=x y?z", "http://a", "a;b", "ospool, cm.example",
+                          "cm.example OSPool", "[::1]:9618"}) {
     EXPECT_EQ(Parse(bad, &problem), Addresses{}) << bad;
     EXPECT_NE(problem, "") << bad;
   }

@@ -394,7 +394,14 @@ for p in sorted(glob.glob(sys.argv[1] + "/r*/summary.json")):
   for k, v in s.get("by_kind", {}).items():
     kinds[k] = kinds.get(k, 0) + v
 print(f"faults injected: {total} {json.dumps(kinds, sort_keys=True)}; runs lost to them and rerun: {lost}")
+if total == 0:
+  print("no fault was injected in the whole run: it proves nothing")
+  open(sys.argv[1] + "/no-faults", "w").close()
 PY
+  if [ -e "$WORK/no-faults" ]; then
+    log "FAIL: no fault was injected (replay: CHAOS_SEED=$SEED)"
+    exit 1
+  fi
   log "seed $SEED: $ROUNDS round(s) in $((SECONDS - started)) s, $failed failed"
   if [ "$failed" != 0 ]; then
     log "FAIL: $failed round(s) failed: $(paste -sd, "$WORK/failed") (replay: CHAOS_SEED=$SEED)"

@@ -51,10 +51,11 @@ SUB
 }
 job_output() { "$POOL" cm cat "/home/researcher/jobs/$1.out"; }
 
-gpu_job=$(submit_where gpu 1)
+# A CPU-only job first, while g1's GPU is free: it can only run on c1.
 cpu_job=$(submit_where cpu 0)
-wait_until 180 "the GPU job completes" job_is "$gpu_job" 4
 wait_until 180 "the CPU-only job completes" job_is "$cpu_job" 4
+gpu_job=$(submit_where gpu 1)
+wait_until 180 "the GPU job completes" job_is "$gpu_job" 4
 gpu_out=$(job_output gpu)
 cpu_out=$(job_output cpu)
 assert_contains "$gpu_out" "host=g1" "the GPU job ran on g1"
@@ -70,11 +71,17 @@ log "ok: the CPU-only job was given no GPU ($(grep cuda <<<"$cpu_out"))"
 # With only g1 left, a CPU-only job waits while g1's GPU is free (the pilot's rule)...
 "$POOL" stop c1 >/dev/null
 wait_until 120 "c1 has left the pool" sh -c "! '$POOL' cm condor_status -const 'GLIDEIN_ResourceName == \"cpu-worker\"' -af Name | grep -q ."
+# Once the GPU job's claim is released: a claim the schedd still holds keeps the GPU out of the
+# partitionable slot (GPUs = 0 there), which the rule reads as "the GPUs are taken".
+gpu_free() {
+  [ "$("$POOL" cm condor_status -const 'GLIDEIN_ResourceName == "gpu-worker"' -af GPUs)" = 1 ]
+}
+wait_until 120 "g1's GPU is back in its partitionable slot, unclaimed" gpu_free
 cpu_job2=$(submit_where cpu2 0)
-never_within 40 "a CPU-only job starts on the GPU worker while its GPU is free" \
-  sh -c "[ \"\$('$POOL' cm condor_q $cpu_job2 -af JobStatus)\" = 2 ]"
+never_within 40 "a CPU-only job starts on the GPU worker while its GPU is free" job_is "$cpu_job2" 2
+job_is "$cpu_job2" 1 || fail "the CPU-only job is not waiting in the queue: status $(job_status "$cpu_job2")"
 # ... and once a GPU job holds the GPU, the rest of g1's cores take CPU-only jobs.
-gpu_job2=$(submit_where gpu2 1 60)
+gpu_job2=$(submit_where gpu2 1 300)
 wait_until 120 "a second GPU job runs on g1" job_is "$gpu_job2" 2
 wait_until 120 "the waiting CPU-only job starts on g1 once its GPU is taken" job_is "$cpu_job2" 2
 "$POOL" cm condor_rm "$cpu_job2" "$gpu_job2" >/dev/null

@@ -45,9 +45,16 @@ wait_until 30 "the agent's log says joined, naming both collectors" agent_says_j
 # The first collector down: the second still lists w1, and the agent, asking every 5 s, stays
 # joined (the first no longer answers; one is enough).
 collector off COLLECTOR
-never_within 5 "the first collector still answers" \
-  "$POOL" cm condor_status -pool "$FIRST" -af Name
+first_gone() { ! "$POOL" cm condor_status -pool "$FIRST" -af Name >/dev/null 2>&1; }
+wait_until 30 "the first collector no longer answers" first_gone
+# The agent's questions reach the second collector (its log names each query's peer).
+w1_ip=${address#<} && w1_ip=${w1_ip%%:*}
+queries_from_w1() { "$POOL" cm grep -c "Query info:.*peer=<$w1_ip:" /var/log/condor/Collector2Log || true; }
+before=$(queries_from_w1)
 sleep 20  # four of the agent's rechecks
+after=$(queries_from_w1)
+[ "$after" -gt "$before" ] || fail "the agent did not ask the second collector while the first was down"
+log "ok: the agent asked the second collector $((after - before)) time(s) in 20 s"
 listed_by "$SECOND" || fail "the second collector no longer lists w1"
 log "ok: the second collector lists w1 while the first is down"
 line=$(status_line)
