@@ -274,13 +274,17 @@ run_round() {
     running=$("$POOL" cm condor_q -allusers -const 'JobStatus == 2' -af ProjectName) || return 1
     ! grep -qE "^CHAOS-r${r}w[0-9]+$" <<<"$running"
   }
-  local end=$((SECONDS + 180))
+  # A run cut off by a fault stays "running" until its shadow gives up reconnecting, which took
+  # over 4 minutes once (seed 20261205, round 13): a sweeper started before that idles out with
+  # nothing to run.
+  local end=$((SECONDS + 420))
   until stale_none || [ "$SECONDS" -ge "$end" ]; do sleep 3; done
   if [ -n "$(round_jobs_queued "$r")" ]; then
     local sweeper=r${r}s projects=()
     for w in "${names[@]}"; do projects+=("CHAOS-$w"); done
     log "round $r: $(round_jobs_queued "$r" | wc -l) job(s) still queued: sweeper $sweeper takes them"
-    start_worker "$dir" "$sweeper" 30 "${projects[@]}"
+    # IdleTimeout 90 s: time for the schedd to ask again for jobs whose claim failed (unstall).
+    start_worker "$dir" "$sweeper" 90 "${projects[@]}"
     wait_until 180 "$sweeper is listed" listed "$sweeper"
     now >"$dir/$sweeper.listed"
     names+=("$sweeper")
