@@ -380,7 +380,7 @@ check_secrets() {
 }
 
 main() {
-  log "chaos: seed $SEED, $ROUNDS round(s) of 1-$MAX_WORKERS worker(s) and 1-$MAX_FAULTS fault(s) (replay: CHAOS_SEED=$SEED CHAOS_ROUNDS=$ROUNDS)"
+  log "chaos: seed $SEED, $ROUNDS round(s) of 1-$MAX_WORKERS worker(s) and $MIN_FAULTS-$MAX_FAULTS fault(s) (replay: CHAOS_SEED=$SEED CHAOS_ROUNDS=$ROUNDS)"
   pool_up
   # HTCondor's timeouts, shortened as network_faults does: the collector forgets an ad after 40 s.
   "$POOL" cm sh -c 'echo "CLASSAD_LIFETIME = 40" >/etc/condor/config.d/95-test.conf && condor_reconfig' >/dev/null
