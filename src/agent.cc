@@ -178,7 +178,8 @@ void Agent::Step(const AgentEvents& events) {
   }
   if (events.log_changed && !refresh_at_) refresh_at_ = now + kDebounce;
   if (finished_ && !terminate_ && escalate_at_ && now >= *escalate_at_) Escalate(now);
-  if (terminate_ || finished_) {
+  if (terminate_) return;  // End() stops HTCondor and publishes the last state
+  if (finished_) {
     PublishState();
     return;
   }

@@ -5,6 +5,7 @@
 #include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -92,10 +93,13 @@ int RunAgentLoop(Agent& agent, const std::string& condor_log_dir) {
   }
   // HTCondor's daemons become our children if condor_master dies, so we can clean up after it.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
-  if (std::optional<int> failed = agent.Begin()) return *failed;
-  // After Begin, which made the directory; HTCondor writes its first log lines a second later.
+  // The watch before Begin starts HTCondor, so that none of its first log lines is missed.
+  if (mkdir(condor_log_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    Log(Errno("cannot create " + condor_log_dir));
+  }
   int inotify_fd = WatchLogDirectory(condor_log_dir);
   if (inotify_fd < 0) agent.WatchUnavailable();
+  if (std::optional<int> failed = agent.Begin()) return *failed;
   while (!agent.stopping()) {
     pollfd fds[5] = {{signal_fd, POLLIN, 0},
                      {inotify_fd, POLLIN, 0},  // poll skips a negative fd
