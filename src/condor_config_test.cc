@@ -74,6 +74,15 @@ TEST(RenderCondorConfig, TheOspoolByDefaultBothCollectorsAndCcbWithTheInstancesS
                         "condor_pool@*/cm-2.ospool.osg-htc.org\n"));
 }
 
+// The OSPool matches allocated resources (a Start that restricts jobs to a project) through its
+// NEGOTIATOR_ALLOCATED, whose slot constraint requires OSPool =!= True (osg-flock's negotiator
+// config): a worker must never advertise OSPool = True.
+TEST(RenderCondorConfig, NeverAdvertisesOspool) {
+  std::string text = RenderCondorConfig(SeedSettings(), EffectivePool(SeedSettings(), 1), kStart);
+  EXPECT_THAT(text, ::testing::Not(::testing::ContainsRegex("(^|\n)OSPool *=")));
+  EXPECT_THAT(text, ::testing::Not(::testing::ContainsRegex("ATTRS =[^\n]* OSPool")));
+}
+
 TEST(RenderCondorConfig, GpuJobsFirstUnlessTheOwnerSaysOtherwise) {
   Settings s = SeedSettings();
   EXPECT_THAT(RenderCondorConfig(s, EffectivePool(s, 1), kStart),
