@@ -72,6 +72,11 @@ RUN_LOST = {"004": "evicted", "007": "shadow exception", "009": "aborted", "012"
 def parse_userlog(text, clusters):
   """Runs per cluster: dicts host, start, end (None while open), how (terminated or a loss)."""
   runs = {c: [] for c in clusters}
+  # A run begins when its input transfer does (event 040 before its 001): the shadow logs "Job
+  # executing" only once it hears back, which a link cut can delay past the run's own loss
+  # (seed 20261206, round 8: input at 08:51:51, startd SIGKILLed at 08:51:58, "executing" and
+  # "reconnection failed" both logged at 08:52:45, after the link came back).
+  input_since = {}
   lines = text.splitlines()
   for i, line in enumerate(lines):
     m = EVENT.match(line)
@@ -82,11 +87,14 @@ def parse_userlog(text, clusters):
         tzinfo=datetime.timezone.utc).timestamp()
     job = runs[cluster]
     is_open = bool(job) and job[-1]["end"] is None
-    if code == "001":
+    if code == "040" and not is_open:
+      input_since.setdefault(cluster, t)
+    elif code == "001":
       if is_open:  # a new run without an end to the last one: it was lost unnoticed
         job[-1].update(end=t, how="lost (no end event)")
       host = ALIAS.search(m.group(5))
-      job.append({"host": host.group(1) if host else "?", "start": t, "end": None, "how": None})
+      start = min(t, input_since.pop(cluster, t))
+      job.append({"host": host.group(1) if host else "?", "start": start, "end": None, "how": None})
     elif code == "005" and is_open:
       detail = lines[i + 1] if i + 1 < len(lines) else ""
       ok = "Normal termination (return value 0)" in detail
