@@ -20,6 +20,7 @@
 #include "start_switch.h"
 #include "token.h"
 #include "status_file.h"
+#include "text.h"
 
 namespace osg {
 namespace {
@@ -60,8 +61,6 @@ std::optional<TimePoint> FromWall(std::optional<double> wall, TimePoint now, int
   return now - std::chrono::duration_cast<Clock::duration>(
                    std::chrono::duration<double>(static_cast<double>(wall_now) - *wall));
 }
-
-std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 }  // namespace
 
@@ -147,7 +146,7 @@ std::optional<int> Agent::Begin() {
           {"idle_timeout_s", settings_.idle_timeout.count()},
           {"accept_window_s", settings_.accept_window.count()}});
   if (mkdir(paths_.Log().c_str(), 0755) != 0 && errno != EEXIST) {
-    Log(Errno("cannot create " + paths_.Log()) + "; HTCondor will say more");
+    Log("cannot create " + paths_.Log() + ": " + ErrnoText() + "; HTCondor will say more");
   }
   // What InstallCondorConfig advertised: no reconfig until the state really changes.
   advertised_ = {"Joining", std::nullopt, RetireWallTime(settings_, instance_started_at_)};

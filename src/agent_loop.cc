@@ -15,6 +15,8 @@
 #include <optional>
 
 
+#include "text.h"
+
 namespace osg {
 namespace {
 
@@ -32,8 +34,6 @@ int SetUpSignals() {
 }
 
 void Log(const std::string& line) { std::cerr << "osg-worker: " << line << std::endl; }
-
-std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 // True if the inotify events in `buffer` touch a file whose change may mean a new startd state.
 bool RelevantLogChange(const char* buffer, ssize_t length) {
@@ -54,7 +54,8 @@ int WatchLogDirectory(const std::string& dir) {
       inotify_add_watch(fd, dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) >= 0) {
     return fd;
   }
-  Log(Errno("cannot watch " + dir + " (inotify)") + "; the startd is checked every 30 s instead");
+  Log("cannot watch " + dir + " (inotify): " + ErrnoText() +
+      "; the startd is checked every 30 s instead");
   if (fd >= 0) close(fd);
   return -1;
 }
@@ -88,14 +89,14 @@ int RunAgentLoop(Agent& agent, const std::string& condor_log_dir) {
   int signal_fd = SetUpSignals();
   if (signal_fd < 0) {
     // Without it SIGTERM and the children's exits go unseen: no graceful stop is possible.
-    Log(Errno("cannot set up signal handling (signalfd)"));
+    Log("cannot set up signal handling (signalfd): " + ErrnoText());
     return 1;
   }
   // HTCondor's daemons become our children if condor_master dies, so we can clean up after it.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   // The watch before Begin starts HTCondor, so that none of its first log lines is missed.
   if (mkdir(condor_log_dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    Log(Errno("cannot create " + condor_log_dir));
+    Log("cannot create " + condor_log_dir + ": " + ErrnoText());
   }
   int inotify_fd = WatchLogDirectory(condor_log_dir);
   if (inotify_fd < 0) agent.WatchUnavailable();
