@@ -46,6 +46,62 @@ install_packages() {
   changed=1
 }
 
+# Apptainer is packaged only in Debian unstable. Its source is added with a pin that takes nothing
+# from it but the apptainer package itself, whose dependencies resolve from Debian 13. The
+# archive's unstable Release file may be past its Valid-Until; that check is off for this source
+# alone (its packages are still verified against Debian's archive key).
+APT_SID_SOURCE=/etc/apt/sources.list.d/osg-worker-sid.sources
+APT_SID_PIN=/etc/apt/preferences.d/osg-worker-apptainer
+
+# write_if_changed DEST < TEXT: writes DEST only when its text differs; true when it wrote.
+write_if_changed() {
+  local dest=$1 text
+  text=$(cat)
+  if [ -f "$dest" ] && [ "$(cat "$dest")" = "$text" ]; then return 1; fi
+  printf '%s\n' "$text" >"$dest"
+  say "wrote $dest"
+  changed=1
+}
+
+# The mirror this machine already uses for Debian 13 (a cloud's own mirror stays in use).
+debian_mirror() {
+  local uri
+  uri=$(grep -hoE '^(deb|URIs:) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
+    2>/dev/null | grep -v -- '-security' | head -n1 | awk '{print $NF}')
+  echo "${OSG_DEBIAN_MIRROR:-${uri:-http://deb.debian.org/debian}}"
+}
+
+install_apptainer() {
+  local mirror fresh=0
+  mirror=$(debian_mirror)
+  write_if_changed "$APT_SID_SOURCE" <<EOF && fresh=1
+Types: deb
+URIs: $mirror
+Suites: sid
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+Check-Valid-Until: no
+EOF
+  write_if_changed "$APT_SID_PIN" <<'EOF' && fresh=1
+# osg-worker: only apptainer comes from Debian unstable; everything else stays on Debian 13.
+Package: *
+Pin: release n=sid
+Pin-Priority: -1
+
+Package: apptainer
+Pin: release n=sid
+Pin-Priority: 500
+EOF
+  if [ "$fresh" = 0 ] && dpkg-query -W -f='${Status}' apptainer 2>/dev/null | grep -q 'install ok installed'; then
+    say "apptainer: unchanged"
+    return
+  fi
+  say "installing apptainer from Debian unstable (pinned)"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends apptainer
+  changed=1
+}
+
 build_agent() {
   say "building osg-worker in $BUILD_DIR"
   cmake -S "$SRC_DIR" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOSG_WORKER_TESTS=OFF >/dev/null
@@ -98,6 +154,7 @@ main() {
   ensure_root
   ensure_debian13
   install_packages
+  install_apptainer
   build_agent
   install_agent
   configure_units
