@@ -38,7 +38,7 @@ log "measuring ${WINDOW}s of idleness"
 "$POOL" exec w1 timeout -s INT "$((WINDOW + 1))" python3 - </"$BENCH_DIR/inotify_count.py" \
   >"$WORK/inotify.txt" 2>&1 &
 BG_PIDS+=($!)
-"$PY" "$BENCH_DIR/idle_sampler.py" "$INSTANCES/w1/merged" "$WINDOW" >"$WORK/sampler.txt" ||
+"$PY" "$BENCH_DIR/idle_sampler.py" "$INSTANCES/w1" "$WINDOW" >"$WORK/sampler.txt" ||
   { cat "$WORK/sampler.txt" >&2; die "sampler failed"; }
 wait "${BG_PIDS[0]}" 2>/dev/null || true
 phase=$(json_get "$(status_json w1)" phase || echo '?')

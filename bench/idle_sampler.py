@@ -3,10 +3,13 @@
 # ran is cutime+cstime (children it reaped). The daemons (condor_master and its children) are
 # reported apart, for context. Short-lived children of the agent are caught by sampling
 # /proc/AGENT/task/AGENT/children every 20 ms (a tool that lives under 20 ms can be missed).
-# usage: idle_sampler.py MERGED_ROOT SECONDS
+# usage: idle_sampler.py INSTANCE_DIR SECONDS  (the instance's processes share the mount namespace
+# that osg-pool recorded in INSTANCE_DIR/mntns)
 import collections, os, sys, time
 
-root, secs = sys.argv[1], float(sys.argv[2])
+instance_dir, secs = sys.argv[1], float(sys.argv[2])
+with open(os.path.join(instance_dir, "mntns")) as f:
+    mount_ns = f.read().strip()
 HZ = os.sysconf("SC_CLK_TCK")
 DAEMONS = ["condor_master", "condor_startd", "condor_shared_port", "condor_procd"]
 
@@ -54,7 +57,7 @@ def instance_pids():
     for d in os.listdir("/proc"):
         if d.isdigit():
             try:
-                if os.readlink("/proc/%s/root" % d) == root:
+                if os.readlink("/proc/%s/ns/mnt" % d) == mount_ns:
                     pids.append(int(d))
             except OSError:
                 pass

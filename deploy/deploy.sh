@@ -102,6 +102,24 @@ EOF
   changed=1
 }
 
+# HTCondor's startd tests SIF support by running $(LIBEXEC)/exit_37.sif, which Debian's package
+# lacks: without it the startd never advertises HasSIF, and no `container_image = *.sif` job
+# matches. It is built here from the package's own test sandbox (holding only /exit_37).
+CONDOR_LIBEXEC=/usr/libexec/condor
+
+install_sif_probe() {
+  if [ -f "$CONDOR_LIBEXEC/exit_37.sif" ]; then
+    say "HTCondor's SIF probe: unchanged"
+    return
+  fi
+  [ -x "$CONDOR_LIBEXEC/singularity_test_sandbox/exit_37" ] ||
+    err "HTCondor's $CONDOR_LIBEXEC/singularity_test_sandbox/exit_37 is missing"
+  apptainer --quiet build "$CONDOR_LIBEXEC/exit_37.sif.new" "$CONDOR_LIBEXEC/singularity_test_sandbox" >/dev/null
+  mv "$CONDOR_LIBEXEC/exit_37.sif.new" "$CONDOR_LIBEXEC/exit_37.sif"
+  say "built $CONDOR_LIBEXEC/exit_37.sif (HTCondor's SIF probe)"
+  changed=1
+}
+
 build_agent() {
   say "building osg-worker in $BUILD_DIR"
   cmake -S "$SRC_DIR" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOSG_WORKER_TESTS=OFF >/dev/null
@@ -155,6 +173,7 @@ main() {
   ensure_debian13
   install_packages
   install_apptainer
+  install_sif_probe
   build_agent
   install_agent
   configure_units
