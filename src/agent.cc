@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "container_image.h"
 #include "join_diagnosis.h"
 #include "files.h"
 #include "job_firewall.h"
@@ -121,7 +122,8 @@ std::optional<int> Agent::Begin() {
         " (ledger): the deadlines count from then");
   }
   ChoosePool(history);
-  Status installed = InstallCondorConfig(paths_, settings_, pool_, instance_started_at_);
+  Status installed = InstallCondorConfig(paths_, settings_, pool_, instance_started_at_,
+                                         MountedCvmfsRepositories(ReadFile("/proc/self/mounts").value_or("")));
   if (!installed.ok()) {
     Log("cannot install HTCondor's configuration: " + installed.message());
     return 1;
@@ -158,6 +160,9 @@ std::optional<int> Agent::Begin() {
     Log(s.message());
   }
   next_join_probe_ = now + Seconds(1);
+  // After HTCondor starts: the worker joins (and runs jobs that bring their own image) while
+  // the default image is fetched.
+  StartImagePreparer();
   PublishState();
   return std::nullopt;
 }
@@ -166,6 +171,10 @@ void Agent::Step(const AgentEvents& events) {
   TimePoint now = Now();
   if (events.master_exit_fd && master_.OnAdoptedExit(now)) OnCondorExit(now);
   for (const auto& [pid, wait_status] : events.exits) {
+    if (pid == image_preparer_pid_) {
+      OnImagePrepared(wait_status);
+      continue;
+    }
     if (master_.OnExit(pid, wait_status, now)) OnCondorExit(now);
   }
   if (events.stop_signal && !terminate_) {
@@ -473,6 +482,47 @@ void Agent::CheckFirewall(TimePoint now) {
 
 // The owner sees the lifecycle in the seed's condor_status query: a changed state is written
 // and the startd reconfigured (a rare event: phase changes, not ticks).
+void Agent::StartImagePreparer() {
+  ImageSource source = EffectiveDefaultImage(settings_);
+  if (source.kind == ImageSource::Kind::kNone) {
+    state_.default_image = "none: jobs that name no image run on the host";
+    return;
+  }
+  env_.RemoveFile(seams_.image_report_path);
+  if (seams_.start_image_preparer) image_preparer_pid_ = seams_.start_image_preparer();
+  if (image_preparer_pid_ < 0) {
+    OnImagePrepared(-1);
+    return;
+  }
+  state_.default_image = "preparing " + DescribeImageSource(source);
+  Log("default image: preparing " + DescribeImageSource(source) + " (pid " +
+      std::to_string(image_preparer_pid_) + ")");
+}
+
+// The preparer's report becomes the ad's (60-osg-worker-image.conf): jobs that name no image
+// match from now on, or never on this instance, with the reason in the ad and in `status`.
+void Agent::OnImagePrepared(int wait_status) {
+  image_preparer_pid_ = -1;
+  std::optional<ImageReport> report = ImageReportFromJson(ReadFile(seams_.image_report_path).value_or(""));
+  if (!report) {
+    report = ImageReport{};
+    report->source = DescribeImageSource(EffectiveDefaultImage(settings_));
+    report->problem = wait_status < 0 ? "the image preparer could not start"
+                                      : "the image preparer ended (wait status " +
+                                            std::to_string(wait_status) + ") without a report";
+  }
+  state_.default_image = report->ready ? "ready: " + report->os.String() + " in " + report->path
+                                       : "NOT USABLE: " + report->problem;
+  Log("default image: " + state_.default_image);
+  Record(kEventDefaultImage, {{"ready", report->ready},
+                              {"source", report->source},
+                              {"problem", report->problem},
+                              {"os", report->ready ? report->os.String() : ""}});
+  Status status = env_.WriteFile(paths_.Image(), RenderImageStateConfig(report), 0644);
+  if (status.ok() && master_.running()) status = tools_.Reconfig();
+  if (!status.ok()) Log("could not advertise the default image: " + status.message());
+}
+
 void Agent::Advertise(const AdvertisedState& state) {
   if (state == advertised_) return;
   advertised_ = state;

@@ -46,6 +46,11 @@ struct AgentSeams {
   // the N its ledger names.
   std::function<int()> pick_collector_socket = RandomCollectorSocket;
   std::string ledger_path = kLedgerPath;
+  // Starts the default container image's preparation in a child (`osg-worker default-image`,
+  // image_preparer.h) that writes its ImageReport to `image_report_path`; -1 when it cannot.
+  // Unset: no preparation (the image stays not ready).
+  std::function<pid_t()> start_image_preparer;
+  std::string image_report_path = std::string(kStateDir) + "/default-image.json";
   // The status file (status.json) and the job firewall's ruleset live here.
   std::string state_dir = kStateDir;
 };
@@ -114,6 +119,8 @@ class Agent {
   std::string ShutdownReason() const;
   void Advertise(const AdvertisedState& state);
   void InstallFirewall();
+  void StartImagePreparer();
+  void OnImagePrepared(int wait_status);
   void CheckFirewall(TimePoint now);
   std::string FirewallFile() const { return seams_.state_dir + "/job-firewall.nft"; }
 
@@ -129,6 +136,7 @@ class Agent {
   // The job firewall's rules, checked (and put back if gone) at next_firewall_check_.
   std::vector<BlockedEndpoint> firewall_targets_;
   TimePoint next_firewall_check_{};
+  pid_t image_preparer_pid_ = -1;  // the running `osg-worker default-image`, if any
   ActivityRecorder activity_;  // observations -> claim and job records in the ledger
   MetricsAccounting metrics_;  // busy and idle seconds, jobs started
   std::optional<Lifecycle> lifecycle_;  // made in Begin, once the ledger says when the instance began

@@ -84,6 +84,14 @@ int RunCli(int argc, char** argv) {
   // Hidden (group ""): test hooks for the cloud clients.
   std::string imds_url, ec2_url;
   int timeout_ms = 5000;
+  std::string report_path;
+  CLI::App* default_image =
+      app.add_subcommand("default-image", "Fetch and test the default container image")->group("");
+  default_image->add_option("--config", config_path, "Config file")->capture_default_str();
+  default_image->add_option("--report", report_path, "Where the report goes")->required();
+  default_image->callback(
+      [&] { chosen = [&] { return CommandDefaultImage(config_path, report_path); }; });
+
   CLI::App* cloud_test = app.add_subcommand("cloud-test", "Drive a cloud client")->group("");
   cloud_test->require_subcommand(1);
   CLI::App* ec2_terminate =

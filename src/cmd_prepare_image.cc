@@ -22,6 +22,7 @@ const std::vector<std::string> kPathsToClear = {
     "/etc/condor/tokens.d/*",
     "/etc/condor/config.d/50-osg-worker.conf",
     "/etc/condor/config.d/60-osg-worker-state.conf",
+    "/etc/condor/config.d/60-osg-worker-image.conf",
     "/etc/condor/config.d/90-osg-worker-stopping.conf",
     "/var/log/condor/*",
     "/var/lib/condor/spool/*",

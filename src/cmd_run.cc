@@ -104,7 +104,11 @@ int CommandRun(const std::string& config_path) {
                .master = master,
                .shutdown_action = PerformShutdownAction,
                .power_off = RealPowerOffSeams(),
-               .log = log});
+               .log = log,
+               .start_image_preparer = [config_path] {
+                 return SpawnProcess({"/proc/self/exe", "default-image", "--config", config_path,
+                                      "--report", std::string(kStateDir) + "/default-image.json"});
+               }});
   return RunAgentLoop(agent, paths.Log());
 }
 

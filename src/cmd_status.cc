@@ -49,6 +49,7 @@ void PrintHuman(const WorkerState& s, bool agent_alive, bool condor_alive, int64
                           " time(s) after it was removed (see the log)"
                     : "")
             << "\n";
+  if (!s.default_image.empty()) std::cout << "image:      " << s.default_image << "\n";
   if (!s.shutdown_reason.empty()) std::cout << "reason:     " << s.shutdown_reason << "\n";
   // The agent keeps working without it, but what it does is not being recorded: say so.
   if (!s.ledger_error.empty()) {

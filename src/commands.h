@@ -22,6 +22,9 @@ int CommandStatus(bool json);
 // Exit 0, or 3 when there is no ledger (or no record in it).
 int CommandReport(bool json, const std::string& ledger_path, double su_per_core_hour);
 int CommandPrepareImage(const std::string& root, bool force);
+// Hidden: the agent's child that makes the config's default container image ready
+// (image_preparer.h) and writes its ImageReport, as JSON, to `report_path`. Exit 0 when ready.
+int CommandDefaultImage(const std::string& config_path, const std::string& report_path);
 // The workers of one WorkerGroupName, from the collector (condor_status). Exit 1 when
 // condor_status is missing or cannot query the collector.
 int CommandPool(const std::string& group, const std::string& pool, bool json);

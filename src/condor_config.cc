@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "container_image.h"
 #include "files.h"
 
 namespace osg {
@@ -28,7 +29,8 @@ int64_t RetireWallTime(const Settings& settings, int64_t instance_start) {
   return instance_start + until.count();
 }
 
-std::string RenderCondorConfig(const Settings& s, const PoolEndpoints& pool, int64_t start_time) {
+std::string RenderCondorConfig(const Settings& s, const PoolEndpoints& pool, int64_t start_time,
+                               const std::vector<std::string>& cvmfs_repos) {
   std::vector<std::string> hosts = AddressHosts(pool.collectors);
   std::string negotiator_hosts;
   for (const std::string& host : hosts) {
@@ -111,11 +113,15 @@ std::string RenderCondorConfig(const Settings& s, const PoolEndpoints& pool, int
                              "(TARGET.RequestGPUs ?: 0) > 0, True)"
                            : "True")
       << "\n"
+      << RenderContainerConfig(EffectiveDefaultImage(s).kind != ImageSource::Kind::kNone,
+                               cvmfs_repos)
       << "\n# What the owner finds with condor_status -const 'WorkerGroupName == \"...\"'.\n"
       << "WorkerGroupName = " << QuoteConfigString(s.worker_group_name) << "\n"
       << "GLIDEIN_Site = " << QuoteConfigString(s.glidein_site) << "\n"
       << "GLIDEIN_ResourceName = " << QuoteConfigString(s.glidein_resource_name) << "\n"
-      << "STARTD_ATTRS = $(STARTD_ATTRS) WorkerGroupName GLIDEIN_Site GLIDEIN_ResourceName\n"
+      << "GLIDEIN_Country = " << QuoteConfigString(s.glidein_country) << "\n"
+      << "STARTD_ATTRS = $(STARTD_ATTRS) WorkerGroupName GLIDEIN_Site GLIDEIN_ResourceName "
+         "GLIDEIN_Country\n"
       << "# The running job's project in its slot's ad, for osg-worker's ledger.\n"
       << "STARTD_JOB_ATTRS = $(STARTD_JOB_ATTRS) ProjectName\n"
       << "# Each finished job's ad, for the exit code in osg-worker's ledger.\n"
@@ -127,7 +133,7 @@ std::string RenderCondorConfig(const Settings& s, const PoolEndpoints& pool, int
       << "OSG_WORKER_ACCEPTING = True\n"
       << "OSG_WORKER_ACCEPT_UNTIL = " << RetireWallTime(s, start_time) << "\n"
       << "START = $(OSG_WORKER_ACCEPTING) && (time() < $(OSG_WORKER_ACCEPT_UNTIL)) && "
-         "$(OSG_WORKER_GPU_JOBS_FIRST) && ("
+         "$(OSG_WORKER_GPU_JOBS_FIRST) && $(OSG_WORKER_IMAGE_RUNS_HERE) && ("
       << s.start << ")\n"
       << "\n# A job that started runs to its end: the machine is the owner's, nothing preempts "
          "it.\n"
@@ -158,11 +164,13 @@ std::string RenderStoppingConfig() {
 }
 
 Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings,
-                           const PoolEndpoints& pool, int64_t start_time) {
+                           const PoolEndpoints& pool, int64_t start_time,
+                           const std::vector<std::string>& cvmfs_repos) {
   // A write cut short by a kill leaves its temporary file. Ours are named so that HTCondor skips
   // them, but older versions' were not ("90-osg-worker-stopping.conf.tmp.N" kept START off on
   // every later start); and a stale copy of the token is no file to leave lying around.
-  for (const std::string& path : {paths.Token(), paths.Config(), paths.State(), paths.Stopping()}) {
+  for (const std::string& path :
+       {paths.Token(), paths.Config(), paths.State(), paths.Image(), paths.Stopping()}) {
     Status removed = RemoveLeftoverTempFiles(path);
     if (!removed.ok()) return removed;
   }
@@ -172,7 +180,11 @@ Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings,
   if (!status.ok()) return status;
   status = WriteFileAtomically(paths.Token(), settings.token + "\n", 0600);
   if (!status.ok()) return status;
-  status = WriteFileAtomically(paths.Config(), RenderCondorConfig(settings, pool, start_time), 0644);
+  status = WriteFileAtomically(
+      paths.Config(), RenderCondorConfig(settings, pool, start_time, cvmfs_repos), 0644);
+  if (!status.ok()) return status;
+  // The image is prepared anew at every start (from its cache): until then, no job needs it.
+  status = WriteFileAtomically(paths.Image(), RenderImageStateConfig(std::nullopt), 0644);
   if (!status.ok()) return status;
   AdvertisedState joining{"Joining", std::nullopt, RetireWallTime(settings, start_time)};
   status = WriteFileAtomically(paths.State(), RenderStateConfig(joining), 0644);

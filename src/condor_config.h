@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config.h"
 #include "pool_endpoints.h"
@@ -20,6 +21,8 @@ struct CondorPaths {
   std::string Stopping() const { return root + "/etc/condor/config.d/90-osg-worker-stopping.conf"; }
   // The lifecycle state advertised in the ad; rewritten (and reconfigured) when it changes.
   std::string State() const { return root + "/etc/condor/config.d/60-osg-worker-state.conf"; }
+  // The default container image's state (RenderImageStateConfig); rewritten once it is known.
+  std::string Image() const { return root + "/etc/condor/config.d/60-osg-worker-image.conf"; }
   std::string Token() const { return root + "/etc/condor/tokens.d/osg-worker.token"; }
   std::string Log() const { return root + "/var/log/condor"; }
 };
@@ -30,9 +33,10 @@ int64_t RetireWallTime(const Settings& settings, int64_t instance_start);
 
 // The HTCondor configuration of a worker: pure text, golden-tested. `start_time` (seconds since
 // the epoch, the instance's first start) anchors the accept window and the lifetime cap: START
-// is false from RetireWallTime on, whatever the agent does. `pool` is EffectivePool's.
+// is false from RetireWallTime on, whatever the agent does. `pool` is EffectivePool's;
+// `cvmfs_repos` the CVMFS repositories mounted here (MountedCvmfsRepositories).
 std::string RenderCondorConfig(const Settings& settings, const PoolEndpoints& pool,
-                               int64_t start_time);
+                               int64_t start_time, const std::vector<std::string>& cvmfs_repos = {});
 
 // What the worker's owner sees in its ad (condor_status -af OSGWorkerState ...): the lifecycle
 // phase, when it will shut down if nothing changes, when it stops taking new jobs, and since
@@ -55,8 +59,10 @@ std::string RenderStoppingConfig();
 // it expands macros first, so '$' is written as $(DOLLAR). Control characters are refused earlier.
 std::string QuoteConfigString(std::string_view text);
 
-// Writes the config, the token (root-only, 0600) and the initial state where HTCondor reads them.
+// Writes the config, the token (root-only, 0600), the initial state and a default image not yet
+// ready where HTCondor reads them.
 Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings,
-                           const PoolEndpoints& pool, int64_t start_time);
+                           const PoolEndpoints& pool, int64_t start_time,
+                           const std::vector<std::string>& cvmfs_repos = {});
 
 }  // namespace osg

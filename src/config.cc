@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "config_keys.h"
+#include "container_image.h"
 #include "file_writers.h"
 #include "pool_endpoints.h"
 #include "text.h"
@@ -363,8 +364,10 @@ std::string DescribeSettings(const Settings& s) {
   if (!s.ec2_access_key_id.empty()) {
     out << "EC2AccessKeyID       = " << s.ec2_access_key_id << " (secret key not shown)\n";
   }
-  out << "GLIDEIN_Site         = " << s.glidein_site << "\n"
+  out << "DefaultImage         = " << DescribeImageSource(EffectiveDefaultImage(s)) << "\n"
+      << "GLIDEIN_Site         = " << s.glidein_site << "\n"
       << "GLIDEIN_ResourceName = " << s.glidein_resource_name << "\n"
+      << "GLIDEIN_Country      = " << s.glidein_country << "\n"
       << "MetricsPort          = "
       << (s.metrics_port ? "127.0.0.1:" + std::to_string(*s.metrics_port) : "none") << "\n"
       << "MetricsTextfile      = " << (s.metrics_textfile.empty() ? "none" : s.metrics_textfile)

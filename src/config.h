@@ -26,6 +26,17 @@ struct ShutdownAction {
   bool operator==(const ShutdownAction&) const = default;
 };
 
+// Where a worker's default container image comes from (DefaultImage, DefaultGPUImage): a job
+// that names no image runs in it. kNone keeps such jobs on the host, as before containers.
+struct ImageSource {
+  enum class Kind { kNone, kPath, kUrl, kOspool };
+  Kind kind = Kind::kNone;
+  // kPath: an absolute path of a SIF; kUrl: an http(s) URL of one; kOspool: the OSPool image's
+  // name on its image server ("htc/rocky:9").
+  std::string value;
+  bool operator==(const ImageSource&) const = default;
+};
+
 // OpenStack settings from the file. The credential may instead come from the agent's OS_*
 // variables or clouds.yaml, known only at run time (see openstack_credentials.h).
 struct OpenStackSettings {
@@ -73,6 +84,9 @@ struct Settings {
   OpenStackSettings openstack;
   // While a GPU is free, only jobs that ask for one start (the OSPool pilots' default).
   bool gpu_jobs_first = true;
+  // DefaultImage; nullopt: auto (container_image.h, EffectiveDefaultImage).
+  std::optional<ImageSource> default_image;
+  std::string glidein_country = "US";
   std::string glidein_site = "Cloud";
   std::string glidein_resource_name = "Cloud";
   std::optional<int> metrics_port;  // none: no HTTP endpoint; else 127.0.0.1:port

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "config.h"
+#include "container_image.h"
 #include "pool_endpoints.h"
 #include "start_expr.h"
 #include "text.h"
@@ -278,6 +279,20 @@ const ConfigKey kKeys[] = {
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        CheckLabel(v, p);
        s.glidein_resource_name = v;
+     }},
+    {"GLIDEIN_Country", "US", "country advertised as GLIDEIN_Country (OSPool jobs may ask for it)",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       CheckLabel(v, p);
+       s.glidein_country = v;
+     }},
+    {"DefaultImage", "auto",
+     "the container image a job that names none runs in: an http(s) URL or absolute path of a "
+     ".sif, ospool:NAME (the OSPool's image server), or none (such jobs run on the host); auto: "
+     "ospool:htc/rocky:9 for the OSPool, none for other pools",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       ParsedImageSource parsed = ParseImageSource(v);
+       if (!parsed.error.empty()) return p.push_back(parsed.error);
+       s.default_image = parsed.source;
      }},
     {"MetricsPort", "none", "serve Prometheus metrics on 127.0.0.1:PORT, or none", SetMetricsPort},
     {"MetricsTextfile", "auto",

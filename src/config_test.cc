@@ -320,6 +320,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"openstack_relative_drive",
                 kTokenLine + kSeedStart + "OpenStackConfigDrive = mnt/config\n",
                 ":3: error: OpenStackConfigDrive: must be an absolute path"},
+        BadCase{"relative_default_image", kTokenLine + kSeedStart + "DefaultImage = debian-13.sif\n",
+                ":3: error: DefaultImage: \"debian-13.sif\" is not an image: write an http(s):// "
+                "URL or an absolute path of a .sif, ospool:NAME, or none"},
         BadCase{"unknown_cloud", kTokenLine + kSeedStart + "Cloud = azure\n",
                 ":3: error: Cloud: \"azure\" is not a supported cloud"},
         BadCase{"key_id_without_secret",

@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -149,6 +151,87 @@ HttpResponse SendHttp(const HttpRequest& request) {
   }
   api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
+}
+
+namespace {
+
+struct DownloadSink {
+  FILE* file = nullptr;
+  uint64_t bytes = 0;
+  const std::function<void(uint64_t, uint64_t)>* progress = nullptr;
+  std::chrono::steady_clock::duration every{};
+  std::chrono::steady_clock::time_point last_report{};
+};
+
+size_t WriteToFile(char* data, size_t size, size_t count, void* user) {
+  auto* sink = static_cast<DownloadSink*>(user);
+  size_t written = fwrite(data, size, count, sink->file) * size;
+  sink->bytes += written;
+  return written;  // short: a full disk aborts the transfer
+}
+
+int ReportProgress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
+  auto* sink = static_cast<DownloadSink*>(user);
+  auto clock = std::chrono::steady_clock::now();
+  if (*sink->progress && clock - sink->last_report >= sink->every) {
+    sink->last_report = clock;
+    (*sink->progress)(static_cast<uint64_t>(now), static_cast<uint64_t>(total));
+  }
+  return 0;
+}
+
+}  // namespace
+
+DownloadResult DownloadFile(const std::string& url, const std::string& path,
+                            std::chrono::seconds stall_limit, std::chrono::seconds total_limit,
+                            std::chrono::seconds progress_every,
+                            const std::function<void(uint64_t, uint64_t)>& progress) {
+  DownloadResult result;
+  const CurlApi& api = Curl();
+  if (!api.error.empty()) {
+    result.error = "cannot download: " + api.error;
+    return result;
+  }
+  std::unique_ptr<CURL, CurlDeleter> curl(api.easy_init());
+  if (!curl) {
+    result.error = "cannot start a download (curl_easy_init failed)";
+    return result;
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> file(fopen(path.c_str(), "we"), fclose);
+  if (!file) {
+    result.error = "cannot write " + path + ": " + ErrnoText();
+    return result;
+  }
+  DownloadSink sink{file.get(), 0, &progress, progress_every, std::chrono::steady_clock::now()};
+  CURL* c = curl.get();
+  char error_buffer[CURL_ERROR_SIZE] = "";
+  api.easy_setopt(c, CURLOPT_URL, url.c_str());
+  api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  api.easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  api.easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+  api.easy_setopt(c, CURLOPT_NOPROXY, "169.254.169.254,localhost,127.0.0.1,::1");
+  api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(stall_limit.count()));
+  api.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  api.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(stall_limit.count()));
+  api.easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(total_limit.count()));
+  api.easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
+  api.easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteToFile);
+  api.easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  api.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  api.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, ReportProgress);
+  api.easy_setopt(c, CURLOPT_XFERINFODATA, &sink);
+  CURLcode code = api.easy_perform(c);
+  api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &result.status);
+  result.bytes = sink.bytes;
+  if (code == CURLE_OK && fflush(file.get()) != 0) {
+    result.error = "cannot write " + path + ": " + ErrnoText();
+  } else if (code != CURLE_OK) {
+    result.error = error_buffer[0] != '\0' ? error_buffer : api.easy_strerror(code);
+  }
+  return result;
 }
 
 std::string HttpResponse::Header(const std::string& name) const {

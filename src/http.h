@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,5 +42,22 @@ inline constexpr char kCurlLibrary[] = "libcurl.so.4";
 // Sends one request: http and https only, no redirects followed, no proxy for loopback and the
 // link-local metadata address. A body is sent as given (set Content-Type in `headers`).
 HttpResponse SendHttp(const HttpRequest& request);
+
+// A large file (a container image) streamed to disk.
+struct DownloadResult {
+  long status = 0;     // the final HTTP status; 0 when no response came
+  std::string error;   // transport or HTTP error, empty on success
+  uint64_t bytes = 0;  // written to the file
+  bool ok() const { return error.empty(); }
+};
+
+// Streams the body at `url` into `path` (created or truncated, mode 0644). Follows up to five
+// redirects (http and https only: image servers redirect to their mirrors); fails on an HTTP
+// error status, after `stall_limit` without a byte, or after `total_limit`. `progress` is called
+// with the bytes so far and the total (0 if unknown) at most every `progress_every`.
+DownloadResult DownloadFile(const std::string& url, const std::string& path,
+                            std::chrono::seconds stall_limit, std::chrono::seconds total_limit,
+                            std::chrono::seconds progress_every,
+                            const std::function<void(uint64_t, uint64_t)>& progress);
 
 }  // namespace osg

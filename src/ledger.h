@@ -45,6 +45,7 @@ inline constexpr const char* kEventShutdownDecision = "shutdown_decision";
 inline constexpr const char* kEventShutdownAction = "shutdown_action";
 inline constexpr const char* kEventAgentStop = "agent_stop";
 inline constexpr const char* kEventJobFirewall = "job_firewall";
+inline constexpr const char* kEventDefaultImage = "default_image";
 
 struct LedgerRecord {
   double time = 0;  // wall clock, seconds since the epoch: the ledger outlives any steady clock

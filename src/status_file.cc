@@ -60,6 +60,7 @@ std::string WorkerStateToJson(const WorkerState& s) {
       {"job_firewall", s.job_firewall},
       {"job_firewall_ok", s.job_firewall_ok},
       {"job_firewall_reinstalls", s.job_firewall_reinstalls},
+      {"default_image", s.default_image},
       {"updated_at", s.updated_at},
       {"retire_at", s.retire_at},
       {"shutdown_reason", s.shutdown_reason},
@@ -91,6 +92,7 @@ std::optional<WorkerState> WorkerStateFromJson(const std::string& text) {
     s.job_firewall = json.value("job_firewall", "");
     s.job_firewall_ok = json.value("job_firewall_ok", false);
     s.job_firewall_reinstalls = json.value("job_firewall_reinstalls", 0);
+    s.default_image = json.value("default_image", "");
     s.updated_at = Integer(json, "updated_at", int64_t{0});
     s.retire_at = Integer(json, "retire_at", int64_t{0});
     s.shutdown_reason = json.value("shutdown_reason", "");

@@ -31,7 +31,9 @@ struct WorkerState {
   // What the job firewall blocks, or why it is not installed (job_firewall_ok false).
   std::string job_firewall;
   bool job_firewall_ok = false;
-  int job_firewall_reinstalls = 0;  // times the periodic check found it removed and put it back
+  int job_firewall_reinstalls = 0;
+  // The default container image: "none: ...", "preparing ...", "ready: ..." or "NOT USABLE: why".
+  std::string default_image;  // times the periodic check found it removed and put it back
   int64_t updated_at = 0;
 };
 

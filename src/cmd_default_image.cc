@@ -1,0 +1,31 @@
+#include <sys/utsname.h>
+
+#include <iostream>
+
+#include "commands.h"
+#include "config.h"
+#include "container_image.h"
+#include "files.h"
+#include "image_preparer.h"
+
+namespace osg {
+
+int CommandDefaultImage(const std::string& config_path, const std::string& report_path) {
+  LoadedConfig loaded = LoadConfig(config_path, time(nullptr));
+  ImageReport report;
+  if (!loaded.ok()) {
+    report.problem = config_path + " is not valid (osg-worker check says why)";
+  } else {
+    ImagePreparerSeams seams = RealImagePreparerSeams();
+    utsname machine{};
+    if (uname(&machine) == 0) seams.arch = machine.machine;
+    report = PrepareImage(EffectiveDefaultImage(loaded.settings), kImageCacheDir, seams);
+  }
+  if (Status s = WriteFileAtomically(report_path, ImageReportToJson(report), 0644); !s.ok()) {
+    std::cerr << "osg-worker: default image: " << s.message() << "\n";
+    return 1;
+  }
+  return report.ready ? 0 : 1;
+}
+
+}  // namespace osg
