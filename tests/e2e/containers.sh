@@ -119,7 +119,7 @@ log "ok: container_image by URL, +SingularityImage and the default image each ra
 # No black holes: these must never start.
 cvmfs_job=$(submit_inside cvmfs container-worker "+SingularityImage = \"/cvmfs/singularity.opensciencegrid.org/htc/rocky:9\"")
 bare_on_broken=$(submit_inside bare broken-image-worker "")
-never_within 60 "a job with an image under /cvmfs starts (no CVMFS here)" \
+never_within 30 "a job with an image under /cvmfs starts (no CVMFS here)" \
   bash -c "[ \"\$(\"$POOL\" cm condor_q $cvmfs_job -af JobStatus)\" != 1 ]"
 never_within 5 "a job naming no image starts on b1, whose default image is not usable" \
   bash -c "[ \"\$(\"$POOL\" cm condor_q $bare_on_broken -af JobStatus)\" != 1 ]"
