@@ -2,8 +2,9 @@
 # The seed's walkthrough, for real, on a local pool: run as root on a fresh Debian 12 or 13 machine.
 # Builds what it needs on first use (the Debian 13 image with HTCondor and osg-worker), starts a
 # central manager and one worker from a seed-style /etc/osg-worker.conf, runs the seed's
-# condor_status query, shows that only the job matching Start runs, then shows the worker shutting
-# itself down after a short idle timeout. Tears everything down at the end.
+# condor_status query, shows that only the job matching Start runs and a job running in an
+# Apptainer container (the Debian 13 image the central manager serves), then shows the worker
+# shutting itself down after a short idle timeout. Tears everything down at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 SAY_NAME=demo
@@ -11,6 +12,7 @@ SAY_NAME=demo
 . tools/lib.sh
 POOL=$PWD/tools/osg-pool
 IDLE_TIMEOUT=30s
+IMAGE_URL=http://cm.osgpool.test/images/debian-13.sif
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 # on WHERE DISPLAY CMD...: prints the command as a user would type it there, then runs it.
@@ -44,6 +46,8 @@ main() {
      echo 'Start = TARGET.ProjectName == "TG-NNNNNN"'
      echo "CentralManager = cm.osgpool.test"
      echo "IdleTimeout = $IDLE_TIMEOUT"
+     echo "# Jobs that name no container image run in this one (the pool's own web server)."
+     echo "DefaultImage = $IMAGE_URL"
      echo "# The demo's stand-in for a power-off: it records the moment and ends the instance."
      echo "ShutdownAction = command:/usr/local/sbin/osgp-record-shutdown"
    } >"$work/osg-worker.conf")
@@ -70,6 +74,34 @@ main() {
   on cm "condor_q $other -af ClusterId ProjectName JobStatus" \
     "$POOL" cm condor_q "$other" -af ClusterId ProjectName JobStatus
   echo "JobStatus 4 = completed, 1 = idle: only the job matching Start ran."
+
+  step "A job in an Apptainer container: container_image = $IMAGE_URL"
+  wait_for 180 sh -c "'$POOL' cm condor_status -const 'OSG_NODE_VALIDATED' -af Name | grep -q ."
+  on cm "condor_status -af Name HAS_SINGULARITY SINGULARITY_CAN_USE_SIF OSG_OS_STRING OSG_NODE_VALIDATED" \
+    "$POOL" cm condor_status -af Name HAS_SINGULARITY SINGULARITY_CAN_USE_SIF OSG_OS_STRING OSG_NODE_VALIDATED
+  "$POOL" cm runuser -u researcher -- sh -c 'mkdir -p ~/jobs && cat >~/jobs/in-container.sh &&
+    chmod 755 ~/jobs/in-container.sh' <<'JOB'
+#!/bin/sh
+. /etc/os-release
+echo "Running in $PRETTY_NAME from the image $APPTAINER_CONTAINER, sandbox $(pwd)"
+JOB
+  cat >"$work/container.sub" <<SUB
+universe = container
+container_image = $IMAGE_URL
+executable = in-container.sh
++ProjectName = "TG-NNNNNN"
+request_cpus = 1
+request_memory = 128
+request_disk = 200000
+output = container.out
+log = container.log
+queue
+SUB
+  on cm "cat container.sub" cat "$work/container.sub"
+  local container
+  container=$("$POOL" submit "$work/container.sub")
+  wait_for 180 sh -c "'$POOL' cm condor_history $container -af JobStatus -limit 1 | grep -qx 4"
+  on cm "cat container.out" "$POOL" cm cat /home/researcher/jobs/container.out
 
   step "On the worker: osg-worker status"
   on w1 "osg-worker status" "$POOL" exec w1 osg-worker status
