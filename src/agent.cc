@@ -511,7 +511,9 @@ void Agent::OnImagePrepared(int wait_status) {
                                       : "the image preparer ended (wait status " +
                                             std::to_string(wait_status) + ") without a report";
   }
-  state_.default_image = report->ready ? "ready: " + report->os.String() + " in " + report->path
+  state_.default_image = report->ready ? "ready: " + report->os.String() +
+                                             (report->gpu ? " (the GPU image)" : "") + " in " +
+                                             report->path
                                        : "NOT USABLE: " + report->problem;
   Log("default image: " + state_.default_image);
   Record(kEventDefaultImage, {{"ready", report->ready},

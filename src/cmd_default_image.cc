@@ -19,7 +19,7 @@ int CommandDefaultImage(const std::string& config_path, const std::string& repor
     ImagePreparerSeams seams = RealImagePreparerSeams();
     utsname machine{};
     if (uname(&machine) == 0) seams.arch = machine.machine;
-    report = PrepareImage(EffectiveDefaultImage(loaded.settings), kImageCacheDir, seams);
+    report = PrepareDefaultImage(loaded.settings, kImageCacheDir, seams);
   }
   if (Status s = WriteFileAtomically(report_path, ImageReportToJson(report), 0644); !s.ok()) {
     std::cerr << "osg-worker: default image: " << s.message() << "\n";

@@ -365,6 +365,8 @@ std::string DescribeSettings(const Settings& s) {
     out << "EC2AccessKeyID       = " << s.ec2_access_key_id << " (secret key not shown)\n";
   }
   out << "DefaultImage         = " << DescribeImageSource(EffectiveDefaultImage(s)) << "\n"
+      << "DefaultGPUImage      = " << DescribeImageSource(EffectiveDefaultGpuImage(s))
+      << " (on a machine with GPUs)\n"
       << "GLIDEIN_Site         = " << s.glidein_site << "\n"
       << "GLIDEIN_ResourceName = " << s.glidein_resource_name << "\n"
       << "GLIDEIN_Country      = " << s.glidein_country << "\n"

@@ -84,8 +84,9 @@ struct Settings {
   OpenStackSettings openstack;
   // While a GPU is free, only jobs that ask for one start (the OSPool pilots' default).
   bool gpu_jobs_first = true;
-  // DefaultImage; nullopt: auto (container_image.h, EffectiveDefaultImage).
+  // DefaultImage and DefaultGPUImage; nullopt: auto (container_image.h, EffectiveDefaultImage).
   std::optional<ImageSource> default_image;
+  std::optional<ImageSource> default_gpu_image;
   std::string glidein_country = "US";
   std::string glidein_site = "Cloud";
   std::string glidein_resource_name = "Cloud";

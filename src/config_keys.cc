@@ -294,6 +294,15 @@ const ConfigKey kKeys[] = {
        if (!parsed.error.empty()) return p.push_back(parsed.error);
        s.default_image = parsed.source;
      }},
+    {"DefaultGPUImage", "auto",
+     "the default image on a machine with GPUs (every job that names none runs in it there): the "
+     "same forms as DefaultImage; auto: ospool:htc/rocky:9-cuda-12.6.0 for the OSPool, "
+     "DefaultImage for other pools; unused when DefaultImage is none",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       ParsedImageSource parsed = ParseImageSource(v);
+       if (!parsed.error.empty()) return p.push_back(parsed.error);
+       s.default_gpu_image = parsed.source;
+     }},
     {"MetricsPort", "none", "serve Prometheus metrics on 127.0.0.1:PORT, or none", SetMetricsPort},
     {"MetricsTextfile", "auto",
      "node_exporter textfile for the metrics: auto, none, or /absolute/path.prom",

@@ -75,6 +75,27 @@ ImageSource EffectiveDefaultImage(const Settings& s) {
   return {ImageSource::Kind::kOspool, kOspoolDefaultImage};
 }
 
+ImageSource EffectiveDefaultGpuImage(const Settings& s) {
+  // Without a default image, jobs that name none run on the host, GPUs or not.
+  if (EffectiveDefaultImage(s).kind == ImageSource::Kind::kNone) return {};
+  if (s.default_gpu_image) return *s.default_gpu_image;
+  if (s.default_image || !s.central_managers.empty()) return EffectiveDefaultImage(s);
+  return {ImageSource::Kind::kOspool, kOspoolDefaultGpuImage};
+}
+
+bool DiscoveryFoundGpus(std::string_view output) {
+  for (const std::string& line : SplitLines(output)) {
+    size_t equals = line.find('=');
+    if (equals == std::string::npos || Trim(line.substr(0, equals)) != "DetectedGPUs") continue;
+    std::string value = Trim(line.substr(equals + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = Trim(value.substr(1, value.size() - 2));
+    }
+    return !value.empty() && value != "0";
+  }
+  return false;
+}
+
 std::string DescribeImageSource(const ImageSource& source) {
   switch (source.kind) {
     case ImageSource::Kind::kNone:
@@ -129,6 +150,7 @@ std::string ImageReportToJson(const ImageReport& r) {
   j["path"] = r.path;
   j["problem"] = r.problem;
   j["source"] = r.source;
+  j["gpu"] = r.gpu;
   j["os_name"] = r.os.name;
   j["os_version"] = r.os.version;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -144,6 +166,8 @@ std::optional<ImageReport> ImageReportFromJson(std::string_view text) {
   r.path = JsonString(j, "path");
   r.problem = JsonString(j, "problem");
   r.source = JsonString(j, "source");
+  auto gpu = j.find("gpu");
+  r.gpu = gpu != j.end() && gpu->is_boolean() && gpu->get<bool>();
   r.os.name = JsonString(j, "os_name");
   r.os.version = JsonString(j, "os_version");
   if (r.ready && (r.path.empty() || r.path[0] != '/')) return std::nullopt;

@@ -9,8 +9,9 @@
 
 namespace osg {
 
-// The OSPool pilot's default image, fetched from the OSPool's image server.
+// The OSPool pilot's default images, fetched from the OSPool's image server.
 inline constexpr char kOspoolDefaultImage[] = "htc/rocky:9";
+inline constexpr char kOspoolDefaultGpuImage[] = "htc/rocky:9-cuda-12.6.0";
 inline constexpr char kOspoolImageServer[] = "https://ospool-images-web.nrp-nautilus.io/v2";
 
 // Parses a DefaultImage value: "none", "auto", an absolute path, an http(s) URL, or
@@ -23,8 +24,15 @@ struct ParsedImageSource {
 ParsedImageSource ParseImageSource(std::string_view value);
 
 // The image a job without one runs in: the configured one, else the OSPool's for the OSPool
-// (no CentralManager) and none for any other pool.
+// (no CentralManager) and none for any other pool. On a machine with GPUs, as on the OSPool's
+// pilots, every such job runs in the GPU image instead: DefaultGPUImage, else the OSPool's CUDA
+// image for the OSPool and DefaultImage for any other pool (none when DefaultImage is none).
 ImageSource EffectiveDefaultImage(const Settings& settings);
+ImageSource EffectiveDefaultGpuImage(const Settings& settings);
+
+// Whether HTCondor's GPU discovery (`condor_gpu_discovery -properties`, the command behind
+// `use feature : GPUs`) found a GPU: its DetectedGPUs line names devices rather than 0.
+bool DiscoveryFoundGpus(std::string_view discovery_output);
 
 // How a source reads in `check`, `status` and logs.
 std::string DescribeImageSource(const ImageSource& source);
@@ -56,6 +64,7 @@ struct ImageReport {
   std::string path;     // the local SIF jobs run in
   std::string problem;  // why it is not ready, one line
   std::string source;   // DescribeImageSource of where it came from
+  bool gpu = false;     // the GPU image, chosen because the machine has GPUs
   ImageOs os;
   bool operator==(const ImageReport&) const = default;
 };

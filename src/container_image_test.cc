@@ -63,6 +63,28 @@ TEST(EffectiveDefaultImage, TheOspoolsImageForTheOspoolNoneForOtherPoolsUnlessSe
   EXPECT_EQ(EffectiveDefaultImage(ospool).kind, ImageSource::Kind::kNone);
 }
 
+TEST(EffectiveDefaultGpuImage, TheOspoolsCudaImageElseTheDefaultImageNeverWithoutOne) {
+  Settings ospool;
+  EXPECT_EQ(EffectiveDefaultGpuImage(ospool),
+            (ImageSource{ImageSource::Kind::kOspool, "htc/rocky:9-cuda-12.6.0"}));
+  Settings other;
+  other.central_managers = {"cm.example.org"};
+  other.default_gpu_image = ImageSource{ImageSource::Kind::kUrl, "http://x/gpu.sif"};
+  EXPECT_EQ(EffectiveDefaultGpuImage(other).kind, ImageSource::Kind::kNone);  // DefaultImage none
+  other.default_image = ImageSource{ImageSource::Kind::kUrl, "http://x/cpu.sif"};
+  EXPECT_EQ(EffectiveDefaultGpuImage(other).value, "http://x/gpu.sif");
+  other.default_gpu_image.reset();
+  EXPECT_EQ(EffectiveDefaultGpuImage(other).value, "http://x/cpu.sif");
+}
+
+TEST(DiscoveryFoundGpus, ReadsDetectedGpus) {
+  EXPECT_TRUE(DiscoveryFoundGpus("DetectedGPUs=\"GPU-a0223334\"\nCommon=[ Capability=1.2; ]\n"));
+  EXPECT_TRUE(DiscoveryFoundGpus("DetectedGPUs = \"GPU-1, GPU-2\"\n"));
+  EXPECT_FALSE(DiscoveryFoundGpus("DetectedGPUs=0\n"));
+  EXPECT_FALSE(DiscoveryFoundGpus("DetectedGPUs=\"\"\n"));
+  EXPECT_FALSE(DiscoveryFoundGpus(""));
+}
+
 TEST(OspoolImageIndexUrl, FlattensTheNameAsTheImageServerDoes) {
   EXPECT_EQ(OspoolImageIndexUrl("htc/rocky:9", "x86_64"),
             "https://ospool-images-web.nrp-nautilus.io/v2/x86_64/htc__rocky__9/latest.txt");
@@ -97,7 +119,7 @@ TEST(LooksLikeSif, KnowsTheGlobalHeader) {
 }
 
 TEST(ImageReport, RoundTripsThroughJsonAndRefusesBrokenOnes) {
-  ImageReport report{true, "/var/cache/osg-worker/images/a.sif", "", "http://x/a.sif",
+  ImageReport report{true, "/var/cache/osg-worker/images/a.sif", "", "http://x/a.sif", false,
                      {"DEBIAN", "13"}};
   EXPECT_EQ(ImageReportFromJson(ImageReportToJson(report)), report);
   EXPECT_FALSE(ImageReportFromJson("{\"ready\": true, \"path\": \"a.sif\"}"));
@@ -164,7 +186,7 @@ TEST(RenderContainerConfig, NoBlackHoles) {
   EXPECT_FALSE(RunsHere(wanted, apptainer, cvmfs));
   EXPECT_FALSE(RunsHere(wanted, apptainer, bare));
   // Ready (60-osg-worker-image.conf's override).
-  ImageReport ready{true, "/var/cache/osg-worker/images/a.sif", "", "x", {"DEBIAN", "13"}};
+  ImageReport ready{true, "/var/cache/osg-worker/images/a.sif", "", "x", false, {"DEBIAN", "13"}};
   std::string readied = wanted + RenderImageStateConfig(ready);
   EXPECT_TRUE(RunsHere(readied, apptainer, bare));
   // No default image: bare jobs run on the host as before.
@@ -182,7 +204,7 @@ TEST(RenderContainerConfig, NoBlackHoles) {
 
 TEST(RenderImageStateConfig, AdvertisesTheOspoolsNamesOrTheProblem) {
   EXPECT_EQ(RenderImageStateConfig(std::nullopt).find("READY = True"), std::string::npos);
-  ImageReport ready{true, "/var/cache/osg-worker/images/a.sif", "", "x", {"RHEL", "9"}};
+  ImageReport ready{true, "/var/cache/osg-worker/images/a.sif", "", "x", false, {"RHEL", "9"}};
   std::string text = RenderImageStateConfig(ready);
   for (const char* line : {"OSG_OS_STRING = \"RHEL 9\"", "OSGVO_OS_NAME = \"RHEL\"",
                            "OSG_OS_VERSION = \"9\"", "OSG_NODE_VALIDATED = True",

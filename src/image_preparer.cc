@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "sigv4.h"
 #include "text.h"
@@ -159,6 +160,27 @@ ImageReport PrepareImage(const ImageSource& source, const std::string& cache_dir
   report.source = DescribeImageSource(source);
   report.os = *os;
   seams.log("default image: ready, " + report.os.String() + ", " + path);
+  return report;
+}
+
+bool MachineHasGpus(const ImagePreparerSeams& seams) {
+  CommandResult extra = seams.run({"condor_config_val", "GPU_DISCOVERY_EXTRA"});
+  std::vector<std::string> argv{"/usr/libexec/condor/condor_gpu_discovery", "-properties"};
+  if (extra.ok()) {
+    std::istringstream words(extra.output);
+    for (std::string word; words >> word;) argv.push_back(word);
+  }
+  CommandResult discovery = seams.run(argv);
+  return discovery.ok() && DiscoveryFoundGpus(discovery.output);
+}
+
+ImageReport PrepareDefaultImage(const Settings& settings, const std::string& cache_dir,
+                                const ImagePreparerSeams& seams) {
+  bool gpus = MachineHasGpus(seams);
+  ImageSource source = gpus ? EffectiveDefaultGpuImage(settings) : EffectiveDefaultImage(settings);
+  if (gpus) seams.log("default image: this machine has GPUs: " + DescribeImageSource(source));
+  ImageReport report = PrepareImage(source, cache_dir, seams);
+  report.gpu = gpus;
   return report;
 }
 

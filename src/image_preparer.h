@@ -36,6 +36,14 @@ struct ImagePreparerSeams {
 ImageReport PrepareImage(const ImageSource& source, const std::string& cache_dir,
                          const ImagePreparerSeams& seams);
 
+// Whether this machine has GPUs, asked as HTCondor's startd does: condor_gpu_discovery with the
+// configuration's GPU_DISCOVERY_EXTRA (through `run`).
+bool MachineHasGpus(const ImagePreparerSeams& seams);
+
+// The default image for this machine (the GPU image where there are GPUs), made ready.
+ImageReport PrepareDefaultImage(const Settings& settings, const std::string& cache_dir,
+                                const ImagePreparerSeams& seams);
+
 // The self-test: what runs in the image (as `nobody`, contained), and how its output reads.
 std::vector<std::string> SelfTestCommand(const std::string& image_path);
 std::optional<ImageOs> ParseSelfTestOutput(const std::string& output);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "config.h"
 #include "files.h"
 
 namespace osg {
@@ -149,6 +150,33 @@ TEST_F(ImagePreparerTest, ALocalPathMustBeASif) {
   ImageReport mine = PrepareImage({ImageSource::Kind::kPath, dir_ + "/mine.sif"}, Cache(), seams_);
   EXPECT_TRUE(mine.ready) << mine.problem;
   EXPECT_EQ(mine.path, dir_ + "/mine.sif");
+}
+
+TEST_F(ImagePreparerTest, AMachineWithGpusRunsTheGpuImage) {
+  Settings settings;
+  settings.central_managers = {"cm.osgpool.test"};
+  settings.default_image = ImageSource{ImageSource::Kind::kUrl, "http://cm/cpu.sif"};
+  settings.default_gpu_image = ImageSource{ImageSource::Kind::kUrl, "http://cm/gpu.sif"};
+  served_["http://cm/cpu.sif"] = SifBytes();
+  served_["http://cm/gpu.sif"] = SifBytes();
+  std::string discovery = "DetectedGPUs=0\n";
+  seams_.run = [&](const std::vector<std::string>& argv) -> CommandResult {
+    runs_.push_back(argv);
+    if (argv[0] == "condor_config_val") return {0, "-simulate:0,1\n"};
+    if (argv[0].find("condor_gpu_discovery") != std::string::npos) return {0, discovery};
+    return self_test_;
+  };
+  ImageReport plain = PrepareDefaultImage(settings, Cache(), seams_);
+  EXPECT_FALSE(plain.gpu);
+  EXPECT_EQ(plain.source, "http://cm/cpu.sif");
+  // The discovery ran with the configuration's GPU_DISCOVERY_EXTRA, as the startd runs it.
+  EXPECT_EQ(runs_[1], (std::vector<std::string>{"/usr/libexec/condor/condor_gpu_discovery",
+                                                "-properties", "-simulate:0,1"}));
+  discovery = "DetectedGPUs=\"GPU-a0223334\"\n";
+  ImageReport gpu = PrepareDefaultImage(settings, Cache(), seams_);
+  EXPECT_TRUE(gpu.ready) << gpu.problem;
+  EXPECT_TRUE(gpu.gpu);
+  EXPECT_EQ(gpu.source, "http://cm/gpu.sif");
 }
 
 TEST(ParseSelfTestOutput, NeedsTheMarkerAndBothSections) {

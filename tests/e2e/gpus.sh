@@ -5,12 +5,17 @@
 # `request_gpus = 1` must run on g1 only and see its assignment (_CONDOR_AssignedGPUs,
 # CUDA_VISIBLE_DEVICES); a CPU-only job must run on c1, never on g1 while g1's GPU is free (the
 # OSPool pilot's rule); and c1's ad must say it has no GPU.
+# g1 has DefaultImage and DefaultGPUImage (the cm serves the same Debian 13 SIF under a second
+# name, debian-13-gpu.sif, as a stand-in for a CUDA image): having a GPU, it runs every job that
+# names no image in the GPU image, and HTCondor gives the GPU job's container --nv.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pool_up
 echo "GPU_DISCOVERY_EXTRA = -simulate:0,1" >"$WORK/simulated-gpu.conf"
-write_config "$WORK/g1.conf" "GLIDEIN_ResourceName = gpu-worker"
+write_config "$WORK/g1.conf" "GLIDEIN_ResourceName = gpu-worker" \
+  "DefaultImage = http://cm.osgpool.test/images/debian-13.sif" \
+  "DefaultGPUImage = http://cm.osgpool.test/images/debian-13-gpu.sif"
 write_config "$WORK/c1.conf" "GLIDEIN_ResourceName = cpu-worker"
 "$POOL" worker g1 --config "$WORK/g1.conf" --condor-extra "$WORK/simulated-gpu.conf" >/dev/null
 "$POOL" worker c1 --config "$WORK/c1.conf" >/dev/null
@@ -21,6 +26,13 @@ wait_until 90 "c1 is listed" listed cpu-worker
 gpus() { "$POOL" cm condor_status -const "GLIDEIN_ResourceName == \"$1\"" -af TotalGPUs; }
 [ "$(gpus gpu-worker)" = 1 ] || fail "g1 advertises TotalGPUs = $(gpus gpu-worker), not 1"
 log "ok: g1 advertises its (simulated) GPU"
+validated() { [ "$(ad_of gpu-worker OSG_NODE_VALIDATED)" = true ]; }
+ad_of() { "$POOL" cm condor_status -const "GLIDEIN_ResourceName == \"$1\"" -af "$2"; }
+wait_until 180 "g1 has fetched and tested its default image" validated
+assert_contains "$("$POOL" exec g1 osg-worker status)" "ready: DEBIAN 13 (the GPU image)" \
+  "g1's status says it runs the GPU image, having a GPU"
+grep -q "default image: fetching http://cm.osgpool.test/images/debian-13-gpu.sif" "$INSTANCES/g1/console.log" ||
+  fail "g1 did not fetch DefaultGPUImage"
 case $(gpus cpu-worker) in 0 | undefined) log "ok: c1 advertises no GPU" ;;
   *) fail "c1 advertises TotalGPUs = $(gpus cpu-worker)" ;; esac
 
@@ -30,6 +42,7 @@ case $(gpus cpu-worker) in 0 | undefined) log "ok: c1 advertises no GPU" ;;
 echo "host=$(hostname)"
 echo "assigned=${_CONDOR_AssignedGPUs:-none}"
 echo "cuda=${CUDA_VISIBLE_DEVICES:-none}"
+echo "container=${APPTAINER_CONTAINER:-none}"
 sleep "${1:-5}"
 JOB
 submit_where() {  # NAME REQUEST_GPUS [SLEEP]: prints the cluster id
@@ -62,6 +75,10 @@ assert_contains "$gpu_out" "host=g1" "the GPU job ran on g1"
 assert_contains "$gpu_out" "assigned=GPU-" "the GPU job sees its assigned GPU ($(grep assigned <<<"$gpu_out"))"
 case $gpu_out in *cuda=none*) fail "the GPU job has no CUDA_VISIBLE_DEVICES: $gpu_out" ;; esac
 log "ok: the GPU job sees CUDA_VISIBLE_DEVICES ($(grep cuda <<<"$gpu_out"))"
+assert_contains "$gpu_out" "container=/var/cache/osg-worker/images/" "the GPU job ran in g1's default (GPU) image"
+"$POOL" exec g1 sh -c 'grep -h -- "--nv" /var/log/condor/StarterLog*' | grep -q apptainer ||
+  fail "HTCondor did not run the GPU job's container with --nv"
+log "ok: HTCondor ran the GPU job's container with --nv"
 assert_contains "$cpu_out" "host=c1" "the CPU-only job ran on c1, not on the GPU worker"
 # HTCondor hides the GPUs from a job that got none: _CONDOR_AssignedGPUs and CUDA_VISIBLE_DEVICES
 # name no device (10000, or unset).
