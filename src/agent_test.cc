@@ -12,8 +12,9 @@
 #include <filesystem>
 #include <memory>
 
-#include "fake_env.h"
+#include "container_image.h"
 #include "files.h"
+#include "fake_env.h"
 #include "test_token.h"
 
 namespace osg {
@@ -73,6 +74,8 @@ class AgentTest : public ::testing::Test {
             .resolve = [](const std::string&) { return std::vector<std::string>{}; },
             .pick_collector_socket = [this] { return ++collector_picks_; },
             .ledger_path = dir_ + "/ledger/ledger.jsonl",
+            .start_image_preparer = [this] { return ++image_preparer_starts_ + 90000; },
+            .image_report_path = dir_ + "/image-report.json",
             .state_dir = dir_ + "/run"};
   }
 
@@ -160,6 +163,7 @@ class AgentTest : public ::testing::Test {
   TimePoint began_{};
   bool action_succeeds_ = true;
   int collector_picks_ = 0;  // the fake random pick: 1, then 2, ...
+  int image_preparer_starts_ = 0;  // `osg-worker default-image` children started (fake pids 90001, ...)
   std::vector<ActionCall> actions_;
   std::vector<PowerOff> power_offs_;
   std::vector<std::string> log_;
@@ -398,6 +402,49 @@ TEST_F(AgentTest, TheOspoolsCollectorSocketIsChosenOnceAndKeptByTheNextAgent) {
   EXPECT_EQ(collector_picks_, 1);
   EXPECT_EQ(tools_.asked_collectors[0], "cm-1.ospool.osg-htc.org?sock=collector1");
   EXPECT_NE(RenderedConfig(dir_).find("?sock=collector1\n"), std::string::npos);
+}
+
+TEST_F(AgentTest, TheDefaultImageIsPreparedAfterHTCondorStartsAndItsReportAdvertised) {
+  Begin();  // the seed's config: the OSPool, whose default image is ospool:htc/rocky:9
+  std::string image_conf = CondorPaths{dir_ + "/root"}.Image();
+  EXPECT_EQ(image_preparer_starts_, 1);
+  EXPECT_TRUE(master_.running());
+  // InstallCondorConfig wrote it before HTCondor started: not ready yet.
+  EXPECT_EQ(ReadFile(image_conf).value_or("READY = True").find("READY = True"), std::string::npos);
+  EXPECT_EQ(Status()["default_image"], "preparing ospool:htc/rocky:9");
+  RunFor(Seconds(30));
+  int reconfigs = tools_.reconfigs;
+  ImageReport report{true, "/var/cache/osg-worker/images/x.sif", "", "ospool:htc/rocky:9", false,
+                     {"RHEL", "9"}};
+  ASSERT_TRUE(WriteFileAtomically(dir_ + "/image-report.json", ImageReportToJson(report), 0644).ok());
+  agent_->Step({.exits = {{90001, 0}}});
+  EXPECT_NE(env_.files.at(image_conf).find("OSG_WORKER_DEFAULT_IMAGE_READY = True"), std::string::npos);
+  EXPECT_NE(env_.files.at(image_conf).find("OSG_OS_STRING = \"RHEL 9\""), std::string::npos);
+  EXPECT_EQ(tools_.reconfigs, reconfigs + 1);  // HTCondor rereads it at once
+  EXPECT_EQ(Status()["default_image"], "ready: RHEL 9 in /var/cache/osg-worker/images/x.sif");
+  ASSERT_EQ(Events("default_image").size(), 1u);
+  EXPECT_NE(Events("default_image")[0].find("\"ready\":true"), std::string::npos);
+  EXPECT_TRUE(master_.running());  // the preparer's exit is not HTCondor's
+}
+
+TEST_F(AgentTest, APreparerThatLeavesNoReportMakesTheDefaultImageUnusableWithTheReason) {
+  Begin();
+  agent_->Step({.exits = {{90001, 256}}});
+  std::string image_conf = CondorPaths{dir_ + "/root"}.Image();
+  EXPECT_NE(env_.files.at(image_conf).find("OSGWorkerImageProblem = \"the image preparer ended (wait "
+                                           "status 256) without a report\""),
+            std::string::npos);
+  EXPECT_EQ(Status()["default_image"],
+            "NOT USABLE: the image preparer ended (wait status 256) without a report");
+  // Jobs that need it never match; the worker still idles out and shuts down.
+  EXPECT_TRUE(RunUntilShutdown(std::chrono::minutes(40))) << Log();
+}
+
+TEST_F(AgentTest, WithDefaultImageNoneNothingIsPrepared) {
+  settings_.default_image = ImageSource{};
+  Begin();
+  EXPECT_EQ(image_preparer_starts_, 0);
+  EXPECT_EQ(Status()["default_image"], "none: jobs that name no image run on the host");
 }
 
 TEST_F(AgentTest, AnotherPoolsCollectorsAreAskedAndNoSocketIsPicked) {

@@ -1,5 +1,8 @@
+#include <sys/prctl.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <iostream>
 
 #include "commands.h"
@@ -11,6 +14,11 @@
 namespace osg {
 
 int CommandDefaultImage(const std::string& config_path, const std::string& report_path) {
+  // The agent's child: it ends with the agent (a stop, a crash), whose successor starts anew
+  // from the cache, rather than fetching on for nobody. The unit's KillMode=process would not
+  // stop it.
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() == 1) return 1;  // the agent was already gone
   LoadedConfig loaded = LoadConfig(config_path, time(nullptr));
   ImageReport report;
   if (!loaded.ok()) {
