@@ -7,8 +7,8 @@
 #   OSG_NODE_VALIDATED, GLIDEIN_Country).
 # - A container-universe job with container_image = the URL, a vanilla job with
 #   +SingularityImage naming the image it brings, and a job naming no image (the default image)
-#   all run in the container; none of them can read the config or the token, or reach the
-#   metadata address.
+#   all run in the container; none of them can read the config, the token or a cloud
+#   credential, or reach the metadata address.
 # - A job whose image lies under /cvmfs (no CVMFS here) never starts.
 # - b1's DefaultImage cannot be fetched: status and the ad say why, and a job naming no image
 #   never starts there.
@@ -33,6 +33,10 @@ write_config "$WORK/b1.conf" "GLIDEIN_ResourceName = broken-image-worker" \
 "$POOL" worker c1 --config "$WORK/c1.conf" >/dev/null
 "$POOL" worker b1 --config "$WORK/b1.conf" >/dev/null
 "$POOL" exec c1 ip route add 169.254.169.254/32 via "$CM"
+# A cloud credential as user-data leaves it (root-only): no job may read it, in a container or not.
+"$POOL" exec c1 sh -c 'umask 077 && mkdir -p /etc/osg-worker &&
+  echo OS_APPLICATION_CREDENTIAL_SECRET=not-for-jobs >/etc/osg-worker/cloud.env'
+"$POOL" exec c1 test -s /etc/osg-worker/cloud.env || fail "no cloud.env on c1: the check below would prove nothing"
 # Root on the worker reaches it: what stops a job is the job firewall, not the network.
 wait_until 30 "root on c1 reaches the metadata stand-in" \
   "$POOL" exec c1 timeout 5 bash -c 'exec 3<>/dev/tcp/169.254.169.254/8080'
@@ -69,6 +73,7 @@ echo "cwd=$(pwd)"
 . /etc/os-release && echo "os=$ID $VERSION_ID"
 try() { if "$@" >/dev/null 2>&1; then echo "$1 $2: YES"; else echo "$1 $2: no"; fi; }
 try cat /etc/osg-worker.conf
+try cat /etc/osg-worker/cloud.env
 try ls /etc/condor/tokens.d
 try cat /var/lib/osg-worker/ledger.jsonl
 if timeout 5 bash -c 'exec 3<>/dev/tcp/169.254.169.254/8080' 2>/dev/null; then
@@ -107,7 +112,7 @@ for name in url sing default; do
   assert_contains "$out" "os=debian 13" "the $name job ran in Debian 13"
   case $out in *"container=none"*) fail "the $name job did not run in a container: $out" ;; esac
   assert_contains "$out" "cwd=/srv" "the $name job's sandbox is /srv (SINGULARITY_TARGET_DIR)"
-  for denied in "cat /etc/osg-worker.conf: no" "ls /etc/condor/tokens.d: no" \
+  for denied in "cat /etc/osg-worker.conf: no" "cat /etc/osg-worker/cloud.env: no" "ls /etc/condor/tokens.d: no" \
     "cat /var/lib/osg-worker/ledger.jsonl: no" "metadata: no"; do
     assert_contains "$out" "$denied" "the $name job: $denied"
   done
