@@ -61,6 +61,14 @@ ParsedImageSource ParseImageSource(std::string_view value) {
     return {ImageSource{ImageSource::Kind::kOspool, name}, ""};
   }
   if (StartsWith(lower, "http://") || StartsWith(lower, "https://")) {
+    // The URL is shown in `status`, the ad and the log: it must hold no credential.
+    std::string authority = text.substr(text.find("//") + 2);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    if (authority.find('@') != std::string::npos) {
+      return {std::nullopt,
+              "the URL holds a user name or password, which status, the log and the ad would "
+              "show: serve the image without credentials"};
+    }
     return {ImageSource{ImageSource::Kind::kUrl, text}, ""};
   }
   if (StartsWith(text, "/")) return {ImageSource{ImageSource::Kind::kPath, text}, ""};

@@ -49,6 +49,11 @@ TEST(ParseImageSource, RefusesWhatIsNeitherAUrlNorAnAbsolutePath) {
   }
   EXPECT_NE(ParseImageSource("debian-13.sif").error.find("http(s):// URL or an absolute path"),
             std::string::npos);
+  // A credential in the URL would be shown everywhere the source is; its value is not repeated.
+  ParsedImageSource with_password = ParseImageSource("https://bob:s3cret@example.org/x.sif");
+  EXPECT_FALSE(with_password.source);
+  EXPECT_EQ(with_password.error.find("s3cret"), std::string::npos);
+  EXPECT_TRUE(ParseImageSource("https://example.org/a@b.sif").source);  // '@' in the path is fine
 }
 
 TEST(EffectiveDefaultImage, TheOspoolsImageForTheOspoolNoneForOtherPoolsUnlessSet) {
