@@ -19,7 +19,9 @@ bool OnlyTemplateMacros(const std::string& rendered) {
   constexpr std::string_view kAllowed[] = {
       "$(STARTD_ATTRS)", "$(STARTD_JOB_ATTRS)",        "$(UID_DOMAIN)",
       "$(LOG)",          "$(DOLLAR)",                  "$(LIBEXEC)",
-      "$(OSG_WORKER_ACCEPTING)", "$(OSG_WORKER_ACCEPT_UNTIL)", "$(OSG_WORKER_GPU_JOBS_FIRST)"};
+      "$(OSG_WORKER_ACCEPTING)", "$(OSG_WORKER_ACCEPT_UNTIL)", "$(OSG_WORKER_GPU_JOBS_FIRST)",
+      "$(OSG_WORKER_DEFAULT_IMAGE_READY)", "$(OSG_WORKER_DEFAULT_IMAGE)",
+      "$(OSG_WORKER_JOB_IMAGE)", "$(OSG_WORKER_IMAGE_RUNS_HERE)"};
   for (size_t at = rendered.find('$'); at != std::string::npos; at = rendered.find('$', at + 1)) {
     bool known = false;
     for (std::string_view macro : kAllowed) {

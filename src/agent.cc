@@ -284,8 +284,12 @@ void Agent::Refresh(TimePoint now) {
   Execute(lifecycle_->Observe(*observation, now), now);
 }
 
-void Agent::ProbeJoined(TimePoint now) {
+void Agent::ProbeJoined(TimePoint before) {
   std::optional<bool> joined = tools_.QueryJoined(pool_.collectors);
+  // The join is known once the answer is in: the idle clock starts then, not when the question
+  // was asked (a slow collector would otherwise start it before joined_at, and the idle timeout
+  // would end up to a probe's length early by the owner's clock).
+  TimePoint now = joined.value_or(false) ? Now() : before;
   bool was_joined = state_.joined;
   state_.joined = joined.value_or(false);
   if (state_.joined) {

@@ -104,7 +104,7 @@ class Agent {
   MetricsSnapshot Metrics() const;
   void WriteMetricsTextfile(TimePoint now);
   void Refresh(TimePoint now);
-  void ProbeJoined(TimePoint now);
+  void ProbeJoined(TimePoint before);  // `before`: when the step began
   void Execute(const std::vector<Action>& actions, TimePoint now);
   void StopAccepting(TimePoint now);
   void ResumeAccepting();

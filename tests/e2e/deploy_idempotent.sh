@@ -10,7 +10,9 @@ cd "$WORK" || exit 1
 
 cat >"$WORK/probe.sh" <<'EOF'
 S=/usr/src/osg-worker U=/etc/systemd/system
-files="/usr/local/bin/osg-worker $U/osg-worker.service $U/osg-worker.path $U/osg-worker-boot-deadline.service"
+files="/usr/local/bin/osg-worker $U/osg-worker.service $U/osg-worker.path $U/osg-worker-boot-deadline.service
+  /etc/apt/sources.list.d/osg-worker-sid.sources /etc/apt/preferences.d/osg-worker-apptainer
+  /usr/libexec/condor/exit_37.sif"
 snap() {
   for f in $files; do echo "$(sha256sum <"$f" | cut -c1-64) $(stat -c '%a %U:%G %Y' "$f") $f"; done
 }
@@ -32,6 +34,11 @@ echo "path: $(systemctl is-enabled osg-worker.path 2>&1)"
 echo "condor: $(systemctl is-enabled condor.service 2>&1)"
 echo "wants: $(readlink "$U/multi-user.target.wants/osg-worker.path")"
 echo "boot deadline: $(systemctl is-enabled osg-worker-boot-deadline.service 2>&1)"
+echo "apptainer: $(dpkg-query -W -f='${Version}' apptainer)"
+# The pin: of all installed packages, only apptainer may come from unstable.
+for p in $(dpkg-query -W -f='${Package}\n'); do
+  apt-cache policy "$p" 2>/dev/null | sed -n '/\*\*\*/,/^ *[0-9]/p' | grep -q ' sid/' && echo "from sid: $p"
+done
 ls "$U"/*.wants/condor.service 2>/dev/null | sed 's/^/condor link: /'
 systemd-analyze verify "$U/osg-worker.service" "$U/osg-worker.path" \
   "$U/osg-worker-boot-deadline.service" >/tmp/verify 2>&1
@@ -59,6 +66,8 @@ drift=${out#*--- drift}
 B="/var/cache/osg-worker/build"
 want="deploy exit=0
 | deploy: packages: unchanged
+| deploy: apptainer: unchanged
+| deploy: HTCondor's SIF probe: unchanged
 | deploy: building osg-worker in $B
 | deploy: unchanged
 snapshots: same"
@@ -69,19 +78,22 @@ for l in "before: [0-9a-f]{64} 755 root:root [0-9]+ /usr/local/bin/osg-worker" \
   "before: [0-9a-f]{64} 644 root:root [0-9]+ /etc/systemd/system/osg-worker.service" \
   "before: [0-9a-f]{64} 644 root:root [0-9]+ /etc/systemd/system/osg-worker.path" \
   "before: [0-9a-f]{64} 644 root:root [0-9]+ /etc/systemd/system/osg-worker-boot-deadline.service" \
-  "boot deadline: enabled" \
+  "boot deadline: enabled" "apptainer: 1\.4\..*" "from sid: apptainer" \
   "binary: as built" "units: as in the sources" "state dir: 700" \
   "path: enabled" "condor: disabled" "wants: /etc/systemd/system/osg-worker.path" \
   "verify exit=0" "ExecStart=/usr/local/bin/osg-worker run" "PathExists=/etc/osg-worker.conf"; do
   grep -qxE "$l" <<<"$first" || fail "expected a line [$l] in the probe's output"
 done
-log "ok: modes, osg-worker.path enabled, condor.service disabled, units as in the sources"
+[ "$(grep -c '^from sid: ' <<<"$first")" = 1 ] || fail "packages other than apptainer come from unstable: $(grep '^from sid: ' <<<"$first")"
+log "ok: modes, osg-worker.path enabled, condor.service disabled, units as in the sources, only apptainer from unstable"
 case $first in *"condor link:"* | *"verify: "*) fail "condor.service linked, or verify complained" ;; esac
 log "ok: systemd-analyze verify accepts the three units without a word"
 
 assert_contains "$drift" "drifted: disabled enabled" "drift: osg-worker.path disabled, condor.service enabled"
 want="deploy exit=0
 | deploy: packages: unchanged
+| deploy: apptainer: unchanged
+| deploy: HTCondor's SIF probe: unchanged
 | deploy: building osg-worker in $B
 | deploy: installed /etc/systemd/system/osg-worker.service
 | deploy: disabled condor.service (osg-worker runs HTCondor)
@@ -89,6 +101,8 @@ want="deploy exit=0
 | deploy: done
 deploy exit=0
 | deploy: packages: unchanged
+| deploy: apptainer: unchanged
+| deploy: HTCondor's SIF probe: unchanged
 | deploy: building osg-worker in $B
 | deploy: unchanged
 "
