@@ -20,6 +20,9 @@ log "pool $OSG_POOL_ID up"
 pool_up
 "$POOL" cm test -s /srv/www/images/debian-13.sif || die "the cm serves no image: run tools/image"
 echo "STARTER_DEBUG = D_SUB_SECOND" >"$WORK/subsecond.conf"
+# START_CONDOR_EXTRA=FILE adds HTCondor settings to both workers (e.g. to compare
+# SINGULARITY_RUN_TEST_BEFORE_JOB = False).
+[ -z "${START_CONDOR_EXTRA:-}" ] || cat "$START_CONDOR_EXTRA" >>"$WORK/subsecond.conf"
 osg_config "$WORK/box.conf" "Bench Containers" "GLIDEIN_ResourceName = box" "DefaultImage = $IMAGE_URL" \
   "IdleTimeout = 1h"
 osg_config "$WORK/bare.conf" "Bench Containers" "GLIDEIN_ResourceName = bare" "IdleTimeout = 1h"

@@ -160,9 +160,11 @@ std::optional<int> Agent::Begin() {
     Log(s.message());
   }
   next_join_probe_ = now + Seconds(1);
-  // After HTCondor starts: the worker joins (and runs jobs that bring their own image) while
-  // the default image is fetched.
-  StartImagePreparer();
+  ImageSource image = EffectiveDefaultImage(settings_);
+  state_.default_image = image.kind == ImageSource::Kind::kNone
+                             ? "none: jobs that name no image run on the host"
+                             : "to be prepared once the worker is in the pool: " +
+                                   DescribeImageSource(image);
   PublishState();
   return std::nullopt;
 }
@@ -298,6 +300,9 @@ void Agent::ProbeJoined(TimePoint before) {
           (pool_.collectors.size() > 1 ? " (one is enough)" : ""));
       Record(kEventJoined);
       state_.joined_at = env_.WallNow();
+      // Only now, so that nothing competes with the join: Apptainer goes on (PublishState) and
+      // the default image is fetched and tested.
+      if (!image_preparer_started_) StartImagePreparer();
       state_.diagnosis.clear();
       refresh_due_ = true;
     }
@@ -487,11 +492,9 @@ void Agent::CheckFirewall(TimePoint now) {
 // The owner sees the lifecycle in the seed's condor_status query: a changed state is written
 // and the startd reconfigured (a rare event: phase changes, not ticks).
 void Agent::StartImagePreparer() {
+  image_preparer_started_ = true;
   ImageSource source = EffectiveDefaultImage(settings_);
-  if (source.kind == ImageSource::Kind::kNone) {
-    state_.default_image = "none: jobs that name no image run on the host";
-    return;
-  }
+  if (source.kind == ImageSource::Kind::kNone) return;
   env_.RemoveFile(seams_.image_report_path);
   if (seams_.start_image_preparer) image_preparer_pid_ = seams_.start_image_preparer();
   if (image_preparer_pid_ < 0) {
@@ -560,7 +563,10 @@ void Agent::PublishState() {
   WriteMetricsTextfile(Now());
   // Idle since: only while the idle clock runs (a Joining worker's clock start is no news).
   std::optional<int64_t> idle_since = state_.shutdown_at ? state_.idle_since : std::nullopt;
-  if (!finished_ && !ended_) Advertise({state_.phase, state_.shutdown_at, state_.retire_at, idle_since});
+  if (!finished_ && !ended_) {
+    Advertise({state_.phase, state_.shutdown_at, state_.retire_at, idle_since,
+               /*containers=*/state_.joined_at.has_value()});
+  }
   WorkerState unstamped = state_;
   unstamped.updated_at = 0;
   std::string json = WorkerStateToJson(unstamped);

@@ -137,6 +137,7 @@ class Agent {
   std::vector<BlockedEndpoint> firewall_targets_;
   TimePoint next_firewall_check_{};
   pid_t image_preparer_pid_ = -1;  // the running `osg-worker default-image`, if any
+  bool image_preparer_started_ = false;  // once per agent, at its first join
   ActivityRecorder activity_;  // observations -> claim and job records in the ledger
   MetricsAccounting metrics_;  // busy and idle seconds, jobs started
   std::optional<Lifecycle> lifecycle_;  // made in Begin, once the ledger says when the instance began

@@ -407,7 +407,18 @@ TEST_F(AgentTest, TheOspoolsCollectorSocketIsChosenOnceAndKeptByTheNextAgent) {
 TEST_F(AgentTest, TheDefaultImageIsPreparedAfterHTCondorStartsAndItsReportAdvertised) {
   Begin();  // the seed's config: the OSPool, whose default image is ospool:htc/rocky:9
   std::string image_conf = CondorPaths{dir_ + "/root"}.Image();
+  std::string state_conf = CondorPaths{dir_ + "/root"}.State();
+  // Nothing competes with the join: no preparer and no Apptainer (whose test by the startd
+  // would hold back the first ad) until the pool lists the worker.
+  EXPECT_EQ(image_preparer_starts_, 0);
+  EXPECT_EQ(Status()["default_image"],
+            "to be prepared once the worker is in the pool: ospool:htc/rocky:9");
+  EXPECT_EQ(ReadFile(state_conf).value_or("").find("SINGULARITY"), std::string::npos);
+  EXPECT_NE(RenderedConfig(dir_).find("SINGULARITY = /nonexistent/apptainer-once-joined"),
+            std::string::npos);
+  RunUntil([this] { return Status()["joined"] == true; }, Seconds(60));
   EXPECT_EQ(image_preparer_starts_, 1);
+  EXPECT_NE(env_.files.at(state_conf).find("SINGULARITY = /usr/bin/apptainer\n"), std::string::npos);
   EXPECT_TRUE(master_.running());
   // InstallCondorConfig wrote it before HTCondor started: not ready yet.
   EXPECT_EQ(ReadFile(image_conf).value_or("READY = True").find("READY = True"), std::string::npos);
@@ -429,6 +440,7 @@ TEST_F(AgentTest, TheDefaultImageIsPreparedAfterHTCondorStartsAndItsReportAdvert
 
 TEST_F(AgentTest, APreparerThatLeavesNoReportMakesTheDefaultImageUnusableWithTheReason) {
   Begin();
+  RunUntil([this] { return image_preparer_starts_ == 1; }, Seconds(60));
   agent_->Step({.exits = {{90001, 256}}});
   std::string image_conf = CondorPaths{dir_ + "/root"}.Image();
   EXPECT_NE(env_.files.at(image_conf).find("OSGWorkerImageProblem = \"the image preparer ended (wait "
@@ -443,6 +455,7 @@ TEST_F(AgentTest, APreparerThatLeavesNoReportMakesTheDefaultImageUnusableWithThe
 TEST_F(AgentTest, WithDefaultImageNoneNothingIsPrepared) {
   settings_.default_image = ImageSource{};
   Begin();
+  RunFor(Seconds(60));
   EXPECT_EQ(image_preparer_starts_, 0);
   EXPECT_EQ(Status()["default_image"], "none: jobs that name no image run on the host");
 }

@@ -155,7 +155,8 @@ std::string RenderStateConfig(const AdvertisedState& state) {
          "\nOSGWorkerIdleSince = " +
          (state.idle_since ? std::to_string(*state.idle_since) : "undefined") +
          "\nSTARTD_ATTRS = $(STARTD_ATTRS) OSGWorkerState OSGWorkerShutdownTime "
-         "OSGWorkerRetireTime OSGWorkerIdleSince\n";
+         "OSGWorkerRetireTime OSGWorkerIdleSince\n" +
+         (state.containers ? "SINGULARITY = " + std::string(kApptainerPath) + "\n" : "");
 }
 
 std::string RenderStoppingConfig() {

@@ -46,6 +46,7 @@ struct AdvertisedState {
   std::optional<int64_t> shutdown_time;
   int64_t retire_time = 0;
   std::optional<int64_t> idle_since;
+  bool containers = false;  // Apptainer on (once the worker has joined: RenderContainerConfig)
   bool operator==(const AdvertisedState&) const = default;
 };
 std::string RenderStateConfig(const AdvertisedState& state);

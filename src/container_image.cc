@@ -224,7 +224,11 @@ std::string RenderContainerConfig(bool default_wanted, const std::vector<std::st
          "# A job runs in the image it names (container_image, +SingularityImage), else in the "
          "worker's\n# default image once osg-worker has fetched and tested it (DefaultImage), "
          "else on the host.\n"
-         "SINGULARITY = /usr/bin/apptainer\n"
+         "# Apptainer is turned on once the worker is in the pool (60-osg-worker-state.conf): the "
+         "startd\n# tests it whenever it starts or reconfigures, which at the start would hold "
+         "back the first ad\n# by about a second (bench/join_time.sh). Until then this path names "
+         "no file.\n"
+         "SINGULARITY = /nonexistent/apptainer-once-joined\n"
          "SINGULARITY_TARGET_DIR = /srv\n"
          "SINGULARITY_BIND_EXPR = \""
       << binds

@@ -75,6 +75,8 @@ std::optional<ImageReport> ImageReportFromJson(std::string_view json);
 // mount point directly under /cvmfs ("/cvmfs/singularity.opensciencegrid.org").
 std::vector<std::string> MountedCvmfsRepositories(std::string_view mounts);
 
+inline constexpr char kApptainerPath[] = "/usr/bin/apptainer";
+
 // HTCondor's container settings for the worker: its Apptainer, where a job's sandbox goes, which
 // image a job runs in, and the START clause that keeps off jobs whose image cannot run here.
 // `default_wanted`: a default image is configured (a job naming none waits for it).
