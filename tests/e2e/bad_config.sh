@@ -79,6 +79,12 @@ check_case start_unquoted 78 "${TOK}Start = TARGET.ProjectName == TG-NNNNNN$NL" 
   "%F:2: error: Start: the unquoted TG-NNNNNN is read as attribute names and arithmetic, not as text, so Start matches no job; did you mean: TARGET.ProjectName == \"TG-NNNNNN\""
 check_case unknown_key 78 "$TOK${START}WorkerGroup = x$NL" \
   "%F:3: error: WorkerGroup: unknown key; did you mean WorkerGroupName?"
+check_case relative_image 78 "$TOK${START}DefaultImage = debian-13.sif$NL" \
+  "%F:3: error: DefaultImage: \"debian-13.sif\" is not an image: write an http(s):// URL or an absolute path of a .sif, ospool:NAME, or none"
+check_case image_with_password 78 "$TOK${START}DefaultImage = https://bob:pw@example.org/x.sif$NL" \
+  "%F:3: error: DefaultImage: the URL holds a user name or password"
+check_case image_ok 0 "$TOK${START}CentralManager = cm.example.org${NL}DefaultImage = /srv/images/rocky9.sif$NL" \
+  "DefaultImage         = /srv/images/rocky9.sif" "DefaultGPUImage      = /srv/images/rocky9.sif (on a machine with GPUs)"
 check_case duplicate 0 "WorkerGroupName = First$NL$TOK${START}WorkerGroupName = Second$NL" \
   "%F:4: warning: WorkerGroupName: given again (first on line 1); the last one wins" \
   "WorkerGroupName      = Second"

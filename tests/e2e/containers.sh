@@ -10,8 +10,8 @@
 #   all run in the container; none of them can read the config, the token or a cloud
 #   credential, or reach the metadata address.
 # - A job whose image lies under /cvmfs (no CVMFS here) never starts.
-# - b1's DefaultImage cannot be fetched: status and the ad say why, and a job naming no image
-#   never starts there.
+# - b1's DefaultImage cannot be fetched, and h1's is a web page, not a SIF: status and the ad say
+#   why, and a job naming no image never starts on b1.
 # Test-bed note: instances pivot_root into their overlay (tools/pool/instance-setup), as a VM's
 # root is its own; Apptainer refuses a chroot.
 # shellcheck source=tests/e2e/lib.sh
@@ -30,8 +30,12 @@ write_config "$WORK/c1.conf" "GLIDEIN_ResourceName = container-worker" "DefaultI
   "IdleTimeout = 30m"
 write_config "$WORK/b1.conf" "GLIDEIN_ResourceName = broken-image-worker" \
   "DefaultImage = http://cm.osgpool.test/images/missing.sif" "IdleTimeout = 30m"
+# The image server's directory listing: an HTML page, not a SIF.
+write_config "$WORK/h1.conf" "GLIDEIN_ResourceName = html-image-worker" \
+  "DefaultImage = http://cm.osgpool.test/images/" "IdleTimeout = 30m"
 "$POOL" worker c1 --config "$WORK/c1.conf" >/dev/null
 "$POOL" worker b1 --config "$WORK/b1.conf" >/dev/null
+"$POOL" worker h1 --config "$WORK/h1.conf" >/dev/null
 "$POOL" exec c1 ip route add 169.254.169.254/32 via "$CM"
 # A cloud credential as user-data leaves it (root-only): no job may read it, in a container or not.
 "$POOL" exec c1 sh -c 'umask 077 && mkdir -p /etc/osg-worker &&
@@ -58,12 +62,18 @@ assert_contains "$("$POOL" exec c1 osg-worker status)" "image:      ready: DEBIA
 grep -q "default image: fetching $IMAGE_URL" "$INSTANCES/c1/console.log" ||
   fail "c1's log does not say that it fetched the image"
 
-problem() { [ -n "$(ad broken-image-worker OSGWorkerImageProblem)" ]; }
+has_attr() { local v; v=$(ad "$1" "$2"); [ -n "$v" ] && [ "$v" != undefined ]; }  # RESOURCE ATTR
+problem() { has_attr broken-image-worker OSGWorkerImageProblem; }
 wait_until 120 "b1 advertises why its default image is not usable" problem
 assert_contains "$(ad broken-image-worker OSGWorkerImageProblem)" "cannot fetch http://cm.osgpool.test/images/missing.sif" \
   "b1's ad names the image it could not fetch"
 assert_contains "$("$POOL" exec b1 osg-worker status)" "image:      NOT USABLE: cannot fetch" \
   "b1's status says why its default image is not usable"
+html_problem() { has_attr html-image-worker OSGWorkerImageProblem; }
+wait_until 120 "h1 advertises why its default image is not usable" html_problem
+assert_contains "$("$POOL" exec h1 osg-worker status)" "is not a SIF image" \
+  "h1's status says that what its URL serves is not a SIF"
+"$POOL" stop h1 >/dev/null
 
 # Each job prints where it runs from inside, and what it can reach.
 "$POOL" cm runuser -u researcher -- sh -c 'mkdir -p ~/jobs && cat >~/jobs/inside.sh && chmod 755 ~/jobs/inside.sh' <<'JOB'
