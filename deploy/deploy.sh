@@ -114,6 +114,7 @@ install_sif_probe() {
   fi
   [ -x "$CONDOR_LIBEXEC/singularity_test_sandbox/exit_37" ] ||
     err "HTCondor's $CONDOR_LIBEXEC/singularity_test_sandbox/exit_37 is missing"
+  rm -f "$CONDOR_LIBEXEC/exit_37.sif.new"  # an interrupted run's: apptainer would ask to overwrite it
   apptainer --quiet build "$CONDOR_LIBEXEC/exit_37.sif.new" "$CONDOR_LIBEXEC/singularity_test_sandbox" >/dev/null
   mv "$CONDOR_LIBEXEC/exit_37.sif.new" "$CONDOR_LIBEXEC/exit_37.sif"
   say "built $CONDOR_LIBEXEC/exit_37.sif (HTCondor's SIF probe)"

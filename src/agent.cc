@@ -216,7 +216,7 @@ void Agent::Step(const AgentEvents& events) {
 
 int Agent::End() {
   master_.Stop(kCondorStopTimeout);
-  master_.StopLeftovers(Seconds(30));
+  master_.StopLeftovers(Seconds(30), image_preparer_pid_);
   ended_ = true;
   state_.condor_master_pid = 0;
   PublishState();
@@ -256,7 +256,7 @@ std::chrono::milliseconds Agent::WaitTime() const {
 }
 
 void Agent::OnCondorExit(TimePoint now) {
-  master_.StopLeftovers(Seconds(30));
+  master_.StopLeftovers(Seconds(30), image_preparer_pid_);
   state_.joined = false;  // it rejoins after the restart; the probe will say when
   next_join_probe_ = now + Seconds(2);
   join_probe_interval_ = Seconds(1);
@@ -364,7 +364,7 @@ void Agent::ResumeAccepting() {
 void Agent::Shutdown() {
   Log("shutting down: " + ShutdownReason() + "; stopping HTCondor first");
   master_.Stop(kCondorStopTimeout);
-  master_.StopLeftovers(Seconds(30));
+  master_.StopLeftovers(Seconds(30), image_preparer_pid_);
   state_.condor_master_pid = 0;
   bool ok = seams_.shutdown_action(settings_, [this](const ShutdownStep& s) { ReportStep(s); });
   finished_ = true;

@@ -438,6 +438,19 @@ TEST_F(AgentTest, TheDefaultImageIsPreparedAfterHTCondorStartsAndItsReportAdvert
   EXPECT_TRUE(master_.running());  // the preparer's exit is not HTCondor's
 }
 
+TEST_F(AgentTest, AMasterThatDiesWhileTheImageIsPreparedLeavesThePreparerAlone) {
+  Begin();
+  RunUntil([this] { return image_preparer_starts_ == 1; }, Seconds(60));
+  agent_->Step({.exits = {{master_.Die(), 9}}});
+  // The sweep of HTCondor's leftovers spares the preparer, whose exit is still the agent's.
+  EXPECT_EQ(master_.kept_from_sweeps, 90001);
+  ImageReport report{true, "/var/cache/osg-worker/images/x.sif", "", "ospool:htc/rocky:9", false,
+                     {"RHEL", "9"}};
+  ASSERT_TRUE(WriteFileAtomically(dir_ + "/image-report.json", ImageReportToJson(report), 0644).ok());
+  agent_->Step({.exits = {{90001, 0}}});
+  EXPECT_EQ(Status()["default_image"], "ready: RHEL 9 in /var/cache/osg-worker/images/x.sif");
+}
+
 TEST_F(AgentTest, APreparerThatLeavesNoReportMakesTheDefaultImageUnusableWithTheReason) {
   Begin();
   RunUntil([this] { return image_preparer_starts_ == 1; }, Seconds(60));

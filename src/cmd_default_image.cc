@@ -1,6 +1,5 @@
 #include <sys/prctl.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include <csignal>
 #include <iostream>
@@ -18,7 +17,6 @@ int CommandDefaultImage(const std::string& config_path, const std::string& repor
   // from the cache, rather than fetching on for nobody. The unit's KillMode=process would not
   // stop it.
   prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid() == 1) return 1;  // the agent was already gone
   LoadedConfig loaded = LoadConfig(config_path, time(nullptr));
   ImageReport report;
   if (!loaded.ok()) {

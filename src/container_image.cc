@@ -104,6 +104,12 @@ bool DiscoveryFoundGpus(std::string_view output) {
   return false;
 }
 
+std::string ImageUrlForDisplay(std::string_view url) {
+  size_t cut = url.find_first_of("?#");
+  if (cut == std::string_view::npos) return std::string(url);
+  return std::string(url.substr(0, cut)) + "?[query not shown]";
+}
+
 std::string DescribeImageSource(const ImageSource& source) {
   switch (source.kind) {
     case ImageSource::Kind::kNone:
@@ -111,8 +117,9 @@ std::string DescribeImageSource(const ImageSource& source) {
     case ImageSource::Kind::kOspool:
       return "ospool:" + source.value;
     case ImageSource::Kind::kPath:
-    case ImageSource::Kind::kUrl:
       return source.value;
+    case ImageSource::Kind::kUrl:
+      return ImageUrlForDisplay(source.value);
   }
   return "";
 }

@@ -34,8 +34,10 @@ ImageSource EffectiveDefaultGpuImage(const Settings& settings);
 // `use feature : GPUs`) found a GPU: its DetectedGPUs line names devices rather than 0.
 bool DiscoveryFoundGpus(std::string_view discovery_output);
 
-// How a source reads in `check`, `status` and logs.
+// How a source reads in `check`, `status`, the ad and logs: a URL without its query or fragment,
+// which may hold a credential (a presigned URL's signature).
 std::string DescribeImageSource(const ImageSource& source);
+std::string ImageUrlForDisplay(std::string_view url);
 
 // The OSPool image server's index of an image: a text file naming its newest SIF, which lies
 // beside it ("htc/rocky:9" on x86_64 -> .../v2/x86_64/htc__rocky__9/latest.txt).

@@ -144,7 +144,10 @@ class FakeMaster : public MasterProcess {
     pid_ = -1;
     restart_at_.reset();
   }
-  void StopLeftovers(Seconds) override { ++leftover_sweeps; }
+  void StopLeftovers(Seconds, pid_t keep) override {
+    ++leftover_sweeps;
+    kept_from_sweeps = keep;
+  }
   pid_t pid() const override { return pid_; }
   bool running() const override { return pid_ > 0; }
 
@@ -157,6 +160,7 @@ class FakeMaster : public MasterProcess {
   bool stopped = false;
   int starts = 0;
   int leftover_sweeps = 0;
+  pid_t kept_from_sweeps = -1;  // the `keep` of the last StopLeftovers
   pid_t next_pid = 4242;
 
  private:

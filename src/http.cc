@@ -158,6 +158,7 @@ namespace {
 struct DownloadSink {
   FILE* file = nullptr;
   uint64_t bytes = 0;
+  uint64_t max_bytes = 0;
   const std::function<void(uint64_t, uint64_t)>* progress = nullptr;
   std::chrono::steady_clock::duration every{};
   std::chrono::steady_clock::time_point last_report{};
@@ -165,6 +166,7 @@ struct DownloadSink {
 
 size_t WriteToFile(char* data, size_t size, size_t count, void* user) {
   auto* sink = static_cast<DownloadSink*>(user);
+  if (sink->bytes + size * count > sink->max_bytes) return 0;  // aborts: CURLE_WRITE_ERROR
   size_t written = fwrite(data, size, count, sink->file) * size;
   sink->bytes += written;
   return written;  // short: a full disk aborts the transfer
@@ -182,7 +184,7 @@ int ReportProgress(void* user, curl_off_t total, curl_off_t now, curl_off_t, cur
 
 }  // namespace
 
-DownloadResult DownloadFile(const std::string& url, const std::string& path,
+DownloadResult DownloadFile(const std::string& url, const std::string& path, uint64_t max_bytes,
                             std::chrono::seconds stall_limit, std::chrono::seconds total_limit,
                             std::chrono::seconds progress_every,
                             const std::function<void(uint64_t, uint64_t)>& progress) {
@@ -202,12 +204,15 @@ DownloadResult DownloadFile(const std::string& url, const std::string& path,
     result.error = "cannot write " + path + ": " + ErrnoText();
     return result;
   }
-  DownloadSink sink{file.get(), 0, &progress, progress_every, std::chrono::steady_clock::now()};
+  DownloadSink sink{file.get(), 0, max_bytes, &progress, progress_every,
+                    std::chrono::steady_clock::now()};
   CURL* c = curl.get();
   char error_buffer[CURL_ERROR_SIZE] = "";
   api.easy_setopt(c, CURLOPT_URL, url.c_str());
   api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  api.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  bool secure = url.rfind("https://", 0) == 0;
+  api.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, secure ? "https" : "http,https");
+  api.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
   api.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   api.easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
   api.easy_setopt(c, CURLOPT_FAILONERROR, 1L);
@@ -228,6 +233,10 @@ DownloadResult DownloadFile(const std::string& url, const std::string& path,
   result.bytes = sink.bytes;
   if (code == CURLE_OK && fflush(file.get()) != 0) {
     result.error = "cannot write " + path + ": " + ErrnoText();
+  } else if (code == CURLE_WRITE_ERROR && sink.bytes + CURL_MAX_WRITE_SIZE > max_bytes) {
+    result.error = "larger than the " + std::to_string(max_bytes >> 20) + " MiB allowed";
+  } else if (code == CURLE_FILESIZE_EXCEEDED) {
+    result.error = "larger than the " + std::to_string(max_bytes >> 20) + " MiB allowed";
   } else if (code != CURLE_OK) {
     result.error = error_buffer[0] != '\0' ? error_buffer : api.easy_strerror(code);
   }

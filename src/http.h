@@ -52,10 +52,11 @@ struct DownloadResult {
 };
 
 // Streams the body at `url` into `path` (created or truncated, mode 0644). Follows up to five
-// redirects (http and https only: image servers redirect to their mirrors); fails on an HTTP
-// error status, after `stall_limit` without a byte, or after `total_limit`. `progress` is called
-// with the bytes so far and the total (0 if unknown) at most every `progress_every`.
-DownloadResult DownloadFile(const std::string& url, const std::string& path,
+// redirects (image servers redirect to their mirrors), never from https to http; fails on an HTTP
+// error status, past `max_bytes`, after `stall_limit` without a byte, or after `total_limit`.
+// `progress` is called with the bytes so far and the total (0 if unknown) at most every
+// `progress_every`.
+DownloadResult DownloadFile(const std::string& url, const std::string& path, uint64_t max_bytes,
                             std::chrono::seconds stall_limit, std::chrono::seconds total_limit,
                             std::chrono::seconds progress_every,
                             const std::function<void(uint64_t, uint64_t)>& progress);

@@ -1,6 +1,9 @@
 #include "image_preparer.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -38,34 +41,69 @@ ImageReport Failed(const ImageSource& source, std::string problem) {
   return report;
 }
 
-// Fetches `url` into the cache unless a complete copy is there. The local path, or "" with
+// Disk left free beside the cache, for jobs and HTCondor: an image may not take it.
+constexpr uint64_t kDiskReserve = uint64_t{2} << 30;
+
+std::string CachePath(const std::string& url, const std::string& cache_dir) {
+  return cache_dir + "/" + Sha256Hex(url).substr(0, 16) + ".sif";
+}
+
+// Makes the file's content durable before the rename that publishes it: a crash must not leave a
+// cached image that has its header but not its body.
+bool Sync(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = fsync(fd) == 0;
+  close(fd);
+  return ok;
+}
+
+// Fetches `url` into the cache unless a copy is there (`from_cache`). The local path, or "" with
 // `problem` set.
 std::string FetchIntoCache(const std::string& url, const std::string& cache_dir,
-                           const ImagePreparerSeams& seams, std::string& problem) {
-  std::string path = cache_dir + "/" + Sha256Hex(url).substr(0, 16) + ".sif";
-  if (LooksLikeSif(FileHead(path, 64))) {
+                           const ImagePreparerSeams& seams, bool& from_cache,
+                           std::string& problem) {
+  std::string path = CachePath(url, cache_dir);
+  std::string shown = Shortened(ImageUrlForDisplay(url));
+  from_cache = LooksLikeSif(FileHead(path, 64));
+  if (from_cache) {
     seams.log("default image: cached at " + path);
     return path;
   }
   std::error_code ec;
   std::filesystem::create_directories(cache_dir, ec);
   chmod(cache_dir.c_str(), 0755);
+  struct statvfs disk {};
+  uint64_t free_bytes = statvfs(cache_dir.c_str(), &disk) == 0
+                            ? static_cast<uint64_t>(disk.f_bavail) * disk.f_frsize
+                            : 0;
+  if (free_bytes <= kDiskReserve) {
+    problem = "only " + MiB(free_bytes) + " free beside " + cache_dir +
+              "; an image may not take the last " + MiB(kDiskReserve);
+    return "";
+  }
   std::string partial = path + ".part";
-  seams.log("default image: fetching " + Shortened(url));
-  DownloadResult result = seams.download(url, partial, [&](uint64_t bytes, uint64_t total) {
+  seams.log("default image: fetching " + shown);
+  DownloadResult result = seams.download(url, partial, free_bytes - kDiskReserve,
+                                         [&](uint64_t bytes, uint64_t total) {
     seams.log("default image: " + MiB(bytes) + (total ? " of " + MiB(total) : "") + " fetched");
   });
   if (!result.ok()) {
     std::filesystem::remove(partial, ec);
-    problem = "cannot fetch " + Shortened(url) + ": " + Shortened(result.error);
+    problem = "cannot fetch " + shown + ": " + Shortened(result.error);
     return "";
   }
   if (!LooksLikeSif(FileHead(partial, 64))) {
     std::filesystem::remove(partial, ec);
-    problem = Shortened(url) + " is not a SIF image (" + MiB(result.bytes) + " of something else)";
+    problem = shown + " is not a SIF image (" + MiB(result.bytes) + " of something else)";
     return "";
   }
   chmod(partial.c_str(), 0644);
+  if (!Sync(partial)) {
+    std::filesystem::remove(partial, ec);
+    problem = "cannot write the image into " + cache_dir + ": " + ErrnoText();
+    return "";
+  }
   std::filesystem::rename(partial, path, ec);
   if (ec) {
     problem = "cannot keep the image in " + cache_dir + ": " + ec.message();
@@ -126,7 +164,8 @@ std::optional<ImageOs> ParseSelfTestOutput(const std::string& output) {
 
 ImageReport PrepareImage(const ImageSource& source, const std::string& cache_dir,
                          const ImagePreparerSeams& seams) {
-  std::string problem, path;
+  std::string problem, path, url;
+  bool from_cache = false;
   switch (source.kind) {
     case ImageSource::Kind::kNone:
       return Failed(source, "no default image is configured");
@@ -136,19 +175,30 @@ ImageReport PrepareImage(const ImageSource& source, const std::string& cache_dir
         return Failed(source, path + " is missing or not a SIF image");
       }
       break;
-    case ImageSource::Kind::kOspool: {
-      std::string url = ResolveOspoolImage(source.value, seams, problem);
+    case ImageSource::Kind::kOspool:
+      url = ResolveOspoolImage(source.value, seams, problem);
       if (url.empty()) return Failed(source, problem);
-      path = FetchIntoCache(url, cache_dir, seams, problem);
+      path = FetchIntoCache(url, cache_dir, seams, from_cache, problem);
       break;
-    }
     case ImageSource::Kind::kUrl:
-      path = FetchIntoCache(source.value, cache_dir, seams, problem);
+      url = source.value;
+      path = FetchIntoCache(url, cache_dir, seams, from_cache, problem);
       break;
   }
   if (path.empty()) return Failed(source, problem);
   CommandResult test = seams.run(SelfTestCommand(path));
   std::optional<ImageOs> os = test.ok() ? ParseSelfTestOutput(test.output) : std::nullopt;
+  if (!os && from_cache) {
+    // A cached copy that no longer runs (damaged, or baked into a VM image half-written): once
+    // more from the source, rather than failing on every boot.
+    seams.log("default image: the cached copy failed its self-test; fetching it again");
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    path = FetchIntoCache(url, cache_dir, seams, from_cache, problem);
+    if (path.empty()) return Failed(source, problem);
+    test = seams.run(SelfTestCommand(path));
+    os = test.ok() ? ParseSelfTestOutput(test.output) : std::nullopt;
+  }
   if (!os) {
     return Failed(source, "the self-test in " + path + " failed (exit status " +
                               std::to_string(test.exit_status) +
@@ -186,9 +236,9 @@ ImageReport PrepareDefaultImage(const Settings& settings, const std::string& cac
 
 ImagePreparerSeams RealImagePreparerSeams() {
   ImagePreparerSeams seams;
-  seams.download = [](const std::string& url, const std::string& path,
+  seams.download = [](const std::string& url, const std::string& path, uint64_t max_bytes,
                       const std::function<void(uint64_t, uint64_t)>& progress) {
-    return DownloadFile(url, path, std::chrono::seconds(120), std::chrono::hours(1),
+    return DownloadFile(url, path, max_bytes, std::chrono::seconds(120), std::chrono::hours(1),
                         std::chrono::seconds(10), progress);
   };
   seams.get = [](const std::string& url) {

@@ -18,8 +18,9 @@ inline constexpr char kImageCacheDir[] = "/var/cache/osg-worker/images";
 
 // The world an ImagePreparer works in: the network, commands, files and the log.
 struct ImagePreparerSeams {
-  // Streams a URL into a file (DownloadFile); `progress` gets bytes so far and the total.
-  std::function<DownloadResult(const std::string& url, const std::string& path,
+  // Streams a URL into a file (DownloadFile), at most `max_bytes`; `progress` gets bytes so far
+  // and the total.
+  std::function<DownloadResult(const std::string& url, const std::string& path, uint64_t max_bytes,
                                const std::function<void(uint64_t, uint64_t)>& progress)>
       download;
   // A small GET (the OSPool's image index).

@@ -28,8 +28,9 @@ class ImagePreparerTest : public ::testing::Test {
     char dir[] = "/tmp/osg-image-test.XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     dir_ = dir;
-    seams_.download = [this](const std::string& url, const std::string& path,
+    seams_.download = [this](const std::string& url, const std::string& path, uint64_t max_bytes,
                              const std::function<void(uint64_t, uint64_t)>& progress) {
+      EXPECT_GT(max_bytes, uint64_t{0});
       downloads_.push_back(url);
       DownloadResult result;
       if (served_.count(url) == 0) {
@@ -131,6 +132,31 @@ TEST_F(ImagePreparerTest, TheOspoolIndexNamesTheNewestImage) {
   ASSERT_TRUE(report.ready) << report.problem;
   EXPECT_EQ(report.os.String(), "RHEL 9");
   EXPECT_EQ(report.source, "ospool:htc/rocky:9");
+}
+
+TEST_F(ImagePreparerTest, ACachedCopyThatFailsItsSelfTestIsFetchedOnceMore) {
+  const std::string url = "http://cm.osgpool.test/images/debian-13.sif";
+  served_[url] = SifBytes();
+  ASSERT_TRUE(PrepareImage({ImageSource::Kind::kUrl, url}, Cache(), seams_).ready);
+  int tests = 0;
+  seams_.run = [&](const std::vector<std::string>& argv) -> CommandResult {
+    runs_.push_back(argv);
+    return ++tests == 1 ? CommandResult{255, ""} : self_test_;  // the cached copy is damaged
+  };
+  ImageReport report = PrepareImage({ImageSource::Kind::kUrl, url}, Cache(), seams_);
+  EXPECT_TRUE(report.ready) << report.problem;
+  EXPECT_EQ(downloads_.size(), 2u);
+  EXPECT_NE(log_.find("failed its self-test; fetching it again"), std::string::npos);
+}
+
+TEST_F(ImagePreparerTest, AQueryStringIsNeverShown) {
+  const std::string url = "https://bucket.example/x.sif?X-Amz-Signature=abcdef0123";
+  ImageReport report = PrepareImage({ImageSource::Kind::kUrl, url}, Cache(), seams_);
+  EXPECT_FALSE(report.ready);
+  EXPECT_EQ(report.problem.find("abcdef0123"), std::string::npos) << report.problem;
+  EXPECT_EQ(report.source.find("abcdef0123"), std::string::npos) << report.source;
+  EXPECT_EQ(log_.find("abcdef0123"), std::string::npos) << log_;
+  EXPECT_NE(report.problem.find("https://bucket.example/x.sif?[query not shown]"), std::string::npos);
 }
 
 TEST_F(ImagePreparerTest, AnOspoolIndexNamingNoFileIsRefused) {

@@ -86,14 +86,16 @@ std::optional<ProcStat> ReadProcStat(pid_t pid) { return ReadProcStat("/proc", p
 
 }  // namespace
 
-Status FindLeftovers(const std::string& proc, pid_t self, pid_t except, bool adopted,
-                     std::vector<pid_t>* found) {
+Status FindLeftovers(const std::string& proc, pid_t self, const std::vector<pid_t>& except,
+                     bool adopted, std::vector<pid_t>* found) {
   found->clear();
   std::error_code ec;
   std::filesystem::directory_iterator entries(proc, ec);
   for (; !ec && entries != std::filesystem::directory_iterator(); entries.increment(ec)) {
     std::optional<pid_t> pid = ParseNumber<pid_t>(entries->path().filename().string());
-    if (!pid || *pid == except || *pid == self) continue;
+    if (!pid || *pid == self || std::find(except.begin(), except.end(), *pid) != except.end()) {
+      continue;
+    }
     std::optional<ProcStat> stat = ReadProcStat(proc, *pid);
     if (stat && (stat->parent == self || (adopted && stat->name.starts_with("condor_"))))
       found->push_back(*pid);
@@ -198,33 +200,37 @@ bool Supervisor::OnAdoptedExit(TimePoint now) {
   return true;
 }
 
-bool Supervisor::Leftovers(bool adopted, std::vector<pid_t>* found) const {
-  Status listed = FindLeftovers("/proc", getpid(), pid_, adopted, found);
+bool Supervisor::Leftovers(bool adopted, pid_t keep, std::vector<pid_t>* found) const {
+  Status listed = FindLeftovers("/proc", getpid(), {pid_, keep}, adopted, found);
   if (!listed.ok()) logger_("supervisor: " + listed.message() + "; none stopped");
   return listed.ok();
 }
 
-void Supervisor::StopLeftovers(Seconds grace) {
+void Supervisor::StopLeftovers(Seconds grace, pid_t keep) {
   bool adopted = adopted_tree_;
   adopted_tree_ = pidfd_ >= 0;  // once these are gone, any new daemons are our children
   std::vector<pid_t> leftovers;
-  if (!Leftovers(adopted, &leftovers) || leftovers.empty()) return;
+  if (!Leftovers(adopted, keep, &leftovers) || leftovers.empty()) return;
+  // Reaped by pid, never with waitpid(-1): another child's exit (keep's) is the loop's to see.
+  auto reap = [&leftovers] {
+    for (pid_t pid : leftovers) {
+      int status = 0;
+      waitpid(pid, &status, WNOHANG);
+    }
+  };
   logger_("supervisor: stopping " + std::to_string(leftovers.size()) +
           " HTCondor processes left behind by condor_master");
   for (pid_t pid : leftovers) kill(pid, SIGTERM);
   auto deadline = Clock::now() + grace;
   while (Clock::now() < deadline) {
-    int status = 0;
-    while (waitpid(-1, &status, WNOHANG) > 0) {
-    }
-    if (!Leftovers(adopted, &leftovers) || leftovers.empty()) return;
+    reap();
+    if (!Leftovers(adopted, keep, &leftovers) || leftovers.empty()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  if (!Leftovers(adopted, &leftovers)) return;
+  if (!Leftovers(adopted, keep, &leftovers)) return;
   for (pid_t pid : leftovers) kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(-1, &status, WNOHANG) > 0) {
-  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  reap();
 }
 
 void Supervisor::Stop(Seconds timeout) {

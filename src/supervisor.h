@@ -24,7 +24,7 @@ class MasterProcess {
   virtual bool OnExit(pid_t pid, int wait_status, TimePoint now) = 0;
   virtual std::optional<TimePoint> restart_at() const = 0;
   virtual void Stop(Seconds timeout) = 0;
-  virtual void StopLeftovers(Seconds grace) = 0;
+  virtual void StopLeftovers(Seconds grace, pid_t keep) = 0;
   virtual pid_t pid() const = 0;
   virtual bool running() const = 0;
 };
@@ -65,8 +65,9 @@ class Supervisor : public MasterProcess {
   // The agent is the subreaper of HTCondor's daemons: when condor_master dies, the startd and
   // shared_port it left behind become our children. They must go before a new master starts
   // (they hold its port and would advertise a second startd). SIGTERM, the graceful shutdown,
-  // then SIGKILL after `grace`.
-  void StopLeftovers(Seconds grace) override;
+  // then SIGKILL after `grace`. `keep` (or -1) is a child of the agent's own that is not
+  // HTCondor's (the default image's preparer): it is neither stopped nor reaped here.
+  void StopLeftovers(Seconds grace, pid_t keep) override;
 
   pid_t pid() const override { return pid_; }
   bool running() const override { return pid_ > 0; }
@@ -74,7 +75,7 @@ class Supervisor : public MasterProcess {
 
  private:
   // FindLeftovers in /proc; false (logged) when it cannot be read.
-  bool Leftovers(bool adopted, std::vector<pid_t>* found) const;
+  bool Leftovers(bool adopted, pid_t keep, std::vector<pid_t>* found) const;
   void Exited(const std::string& how, TimePoint now);
   void Forget();
   bool Alive() const;
@@ -96,7 +97,8 @@ class Supervisor : public MasterProcess {
 // tree): children of `self` (the agent is the subreaper of HTCondor's daemons), and when the
 // master was `adopted`, any HTCondor daemon ("condor_*": an adopted master's daemons are not our
 // children, and on a worker every HTCondor process is ours); never `self` or `except`. An error when `proc` cannot be listed; unreadable entries are skipped.
-Status FindLeftovers(const std::string& proc, pid_t self, pid_t except, bool adopted,
+Status FindLeftovers(const std::string& proc, pid_t self, const std::vector<pid_t>& except,
+                     bool adopted,
                      std::vector<pid_t>* found);
 
 }  // namespace osg

@@ -121,12 +121,13 @@ TEST_F(SupervisorTest, FindLeftoversReadsChildrenAndAdoptedDaemonsSkippingJunk) 
   FakeProcess(proc, 102, StatLine(102, "sshd", 1));                 // not ours
   FakeProcess(proc, 103, "103 (condor_x) S notapid\n");             // unreadable: skipped
   FakeProcess(proc, 11, StatLine(11, "condor_master", 10));         // `except`
+  FakeProcess(proc, 12, StatLine(12, "exe", 10));                   // `except`: the image preparer
   ASSERT_TRUE(WriteFileAtomically(proc + "/self/stat", StatLine(10, "osg-worker", 1), 0644).ok());
   ASSERT_TRUE(WriteFileAtomically(proc + "/99999999999999999999/stat", "x\n", 0644).ok());
   std::vector<pid_t> found;
-  ASSERT_TRUE(FindLeftovers(proc, 10, 11, /*adopted=*/false, &found).ok());
+  ASSERT_TRUE(FindLeftovers(proc, 10, {11, 12}, /*adopted=*/false, &found).ok());
   EXPECT_EQ(found, std::vector<pid_t>{100});
-  ASSERT_TRUE(FindLeftovers(proc, 10, 11, /*adopted=*/true, &found).ok());
+  ASSERT_TRUE(FindLeftovers(proc, 10, {11, 12}, /*adopted=*/true, &found).ok());
   std::sort(found.begin(), found.end());
   EXPECT_EQ(found, (std::vector<pid_t>{100, 101}));
 }
@@ -134,7 +135,7 @@ TEST_F(SupervisorTest, FindLeftoversReadsChildrenAndAdoptedDaemonsSkippingJunk) 
 TEST_F(SupervisorTest, FindLeftoversInAnUnreadableProcIsAnErrorNotAThrow) {
   std::vector<pid_t> found{1};
   Status status = Status::Ok();
-  EXPECT_NO_THROW(status = FindLeftovers(dir_ + "/no-proc", 10, 11, true, &found));
+  EXPECT_NO_THROW(status = FindLeftovers(dir_ + "/no-proc", 10, {11}, true, &found));
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find(dir_ + "/no-proc"), std::string::npos) << status.message();
   EXPECT_TRUE(found.empty());
