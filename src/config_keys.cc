@@ -80,6 +80,14 @@ void SetCentralManagers(std::vector<std::string>& field, const std::string& valu
   field = addresses;
 }
 
+// DefaultImage, DefaultGPUImage: nullopt stays for "auto" (container_image.h decides).
+void SetImageSource(std::optional<ImageSource>& field, const std::string& value,
+                    Problems& problems) {
+  ParsedImageSource parsed = ParseImageSource(value);
+  if (!parsed.error.empty()) return problems.push_back(parsed.error);
+  field = parsed.source;
+}
+
 void SetBool(bool& field, const std::string& value, Problems& problems) {
   std::string lower = ToLower(value);
   if (lower == "true" || lower == "yes") return void(field = true);
@@ -290,18 +298,14 @@ const ConfigKey kKeys[] = {
      ".sif, ospool:NAME (the OSPool's image server), or none (such jobs run on the host); auto: "
      "ospool:htc/rocky:9 for the OSPool, none for other pools",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       ParsedImageSource parsed = ParseImageSource(v);
-       if (!parsed.error.empty()) return p.push_back(parsed.error);
-       s.default_image = parsed.source;
+       SetImageSource(s.default_image, v, p);
      }},
     {"DefaultGPUImage", "auto",
      "the default image on a machine with GPUs (every job that names none runs in it there): the "
      "same forms as DefaultImage; auto: ospool:htc/rocky:9-cuda-12.6.0 for the OSPool, "
      "DefaultImage for other pools; unused when DefaultImage is none",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
-       ParsedImageSource parsed = ParseImageSource(v);
-       if (!parsed.error.empty()) return p.push_back(parsed.error);
-       s.default_gpu_image = parsed.source;
+       SetImageSource(s.default_gpu_image, v, p);
      }},
     {"MetricsPort", "none", "serve Prometheus metrics on 127.0.0.1:PORT, or none", SetMetricsPort},
     {"MetricsTextfile", "auto",
