@@ -31,7 +31,7 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ "$(id -u)" = 0 ] || die "run as root (osg-pool needs it)"
-[ -x "$REPO_DIR/.build/rootfs/usr/local/bin/osg-worker" ] || die "no image: run tools/image first"
+[ -x "$REPO_DIR/.build/rootfs/usr/bin/osg-worker" ] || die "no image: run tools/image first"
 
 pool_up() {
   "$POOL" down >/dev/null 2>&1 || true

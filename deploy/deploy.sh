@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Turns a Debian 13 machine (a cloud VM, or the test image's rootfs) into an osg-worker image:
-# installs HTCondor and the build tools from Debian, builds and installs osg-worker, and installs
-# the systemd units that start it at boot once /etc/osg-worker.conf exists.
+# Turns a Debian 13 machine (a cloud VM, an image being built, or the test image's rootfs) into an
+# osg-worker: installs the osg-worker package (built here from these sources with
+# dpkg-buildpackage, or the .deb given), which brings HTCondor from Debian 13, plus Apptainer from
+# Debian unstable (pinned) and HTCondor's SIF probe, and enables the units that start the worker
+# at boot once /etc/osg-worker.conf exists.
+#   deploy.sh [osg-worker_VERSION_ARCH.deb]
+# Build tools it had to install for the build are removed again: a worker keeps no compiler.
 # Idempotent: a second run installs nothing and changes no file; it says "unchanged" for each step.
 set -euo pipefail
 
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD_DIR=${OSG_WORKER_BUILD_DIR:-/var/cache/osg-worker/build}
-PREFIX=/usr/local
-UNIT_DIR=/etc/systemd/system
 changed=0
 
 say() { printf 'deploy: %s\n' "$*"; }
@@ -22,28 +23,6 @@ ensure_debian13() {
   # shellcheck disable=SC1091
   . /etc/os-release
   [ "${VERSION_CODENAME:-}" = trixie ] || err "needs Debian 13 (trixie); this is ${PRETTY_NAME:-unknown}"
-}
-
-missing_packages() {
-  local pkg
-  grep -v '^#' "$SRC_DIR/deploy/packages.txt" | while read -r pkg; do
-    [ -n "$pkg" ] || continue
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$pkg"
-  done
-}
-
-install_packages() {
-  local missing
-  missing=$(missing_packages)
-  if [ -z "$missing" ]; then
-    say "packages: unchanged"
-    return
-  fi
-  say "installing: $(echo "$missing" | tr '\n' ' ')"
-  apt-get update -q
-  # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-  changed=1
 }
 
 # Apptainer is packaged only in Debian unstable. Its source is added with a pin that takes nothing
@@ -71,10 +50,13 @@ debian_mirror() {
   echo "${OSG_DEBIAN_MIRROR:-${uri:-http://deb.debian.org/debian}}"
 }
 
-install_apptainer() {
-  local mirror fresh=0
+# Set when a source was just written: apt's lists know nothing of it yet.
+APT_LISTS_STALE=0
+
+install_apptainer_source() {
+  local mirror
   mirror=$(debian_mirror)
-  write_if_changed "$APT_SID_SOURCE" <<EOF && fresh=1
+  write_if_changed "$APT_SID_SOURCE" <<EOF && APT_LISTS_STALE=1
 Types: deb
 URIs: $mirror
 Suites: sid
@@ -82,7 +64,7 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 Check-Valid-Until: no
 EOF
-  write_if_changed "$APT_SID_PIN" <<'EOF' && fresh=1
+  write_if_changed "$APT_SID_PIN" <<'EOF' && APT_LISTS_STALE=1
 # osg-worker: only apptainer comes from Debian unstable; everything else stays on Debian 13.
 Package: *
 Pin: release n=sid
@@ -92,14 +74,7 @@ Package: apptainer
 Pin: release n=sid
 Pin-Priority: 500
 EOF
-  if [ "$fresh" = 0 ] && dpkg-query -W -f='${Status}' apptainer 2>/dev/null | grep -q 'install ok installed'; then
-    say "apptainer: unchanged"
-    return
-  fi
-  say "installing apptainer from Debian unstable (pinned)"
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends apptainer
-  changed=1
+  return 0
 }
 
 # HTCondor's startd tests SIF support by running $(LIBEXEC)/exit_37.sif, which Debian's package
@@ -121,33 +96,89 @@ install_sif_probe() {
   changed=1
 }
 
-build_agent() {
-  say "building osg-worker in $BUILD_DIR"
-  cmake -S "$SRC_DIR" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOSG_WORKER_TESTS=OFF >/dev/null
-  cmake --build "$BUILD_DIR" --target osg-worker -j "$(nproc)" >/dev/null
-}
+# The package's version and file name, from debian/changelog (the version's one place).
+package_version() { sed -n '1s/^osg-worker (\([^)]*\)).*/\1/p' "$SRC_DIR/debian/changelog"; }
+built_package() { echo "$(dirname "$SRC_DIR")/osg-worker_$(package_version)_$(dpkg --print-architecture).deb"; }
 
-# install_file SRC DEST MODE: copies only when the content or mode differs, so a rerun touches nothing.
-install_file() {
-  local src=$1 dest=$2 mode=$3
-  if [ -f "$dest" ] && cmp -s "$src" "$dest" && [ "$(stat -c %a "$dest")" = "$mode" ]; then
+BUILD_TOOLS_ADDED=''
+
+# Installs what the build needs (debian/control's Build-Depends); remembers what it added.
+ensure_build_dependencies() {
+  if command -v dpkg-buildpackage >/dev/null && (cd "$SRC_DIR" && dpkg-checkbuilddeps 2>/dev/null); then
     return
   fi
-  install -D -m "$mode" "$src" "$dest"
-  say "installed $dest"
-  changed=1
+  local before
+  before=$(dpkg-query -W -f='${Package}\n' | sort)
+  say "installing the build dependencies (removed again after the build)"
+  apt-get update -q
+  apt_install build-essential dpkg-dev
+  DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q --no-install-recommends "$SRC_DIR"
+  BUILD_TOOLS_ADDED=$(comm -13 <(echo "$before") <(dpkg-query -W -f='${Package}\n' | sort))
 }
 
-install_agent() {
-  install_file "$BUILD_DIR/osg-worker" "$PREFIX/bin/osg-worker" 755
-  install_file "$SRC_DIR/deploy/osg-worker.service" "$UNIT_DIR/osg-worker.service" 644
-  install_file "$SRC_DIR/deploy/osg-worker.path" "$UNIT_DIR/osg-worker.path" 644
-  install_file "$SRC_DIR/deploy/osg-worker-boot-deadline.service" \
-    "$UNIT_DIR/osg-worker-boot-deadline.service" 644
-  if [ ! -d /var/lib/osg-worker ]; then
-    install -d -m 0700 /var/lib/osg-worker
-    changed=1
+build_package() {
+  ensure_build_dependencies
+  say "building the osg-worker package (dpkg-buildpackage)"
+  # -nc keeps the previous build tree (obj-*), so that a rebuild is incremental; the stamp would
+  # make dh skip the build altogether.
+  rm -rf "$SRC_DIR/debian/debhelper-build-stamp" "$SRC_DIR/debian/.debhelper" "$SRC_DIR/debian/osg-worker"
+  (cd "$SRC_DIR" && dpkg-buildpackage -b -nc --no-sign -j"$(nproc)") >/var/log/osg-worker-build.log 2>&1 ||
+    err "the package build failed; its log: /var/log/osg-worker-build.log"
+}
+
+# The build tools this run installed go again, but for what the package itself needs.
+remove_build_dependencies() {
+  [ -n "$BUILD_TOOLS_ADDED" ] || return 0
+  say "removing the build dependencies"
+  # shellcheck disable=SC2086  # one package name per word
+  apt-mark auto $BUILD_TOOLS_ADDED >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get autoremove --purge -y -q >/dev/null
+}
+
+# True when the installed osg-worker is this .deb: same version, same files (dpkg's checksums)
+# and maintainer scripts, and none of its files changed since (dpkg --verify).
+package_installed() {
+  local deb=$1 part
+  [ "$(dpkg-query -W -f='${Status} ${Version}' osg-worker 2>/dev/null)" = \
+    "install ok installed $(dpkg-deb -f "$deb" Version)" ] || return 1
+  for part in md5sums preinst postinst prerm postrm; do
+    cmp -s <(dpkg-deb -I "$deb" "$part" 2>/dev/null) <(cat "/var/lib/dpkg/info/osg-worker.$part" 2>/dev/null) ||
+      return 1
+  done
+  [ -z "$(dpkg --verify osg-worker 2>&1)" ]
+}
+
+# apt_install PACKAGE...: from the package lists as they are, and from fresh ones if that fails
+# (none yet, as on a new cloud image, or stale ones). A reinstall needs no network.
+apt_install() {
+  if [ "$APT_LISTS_STALE" = 1 ]; then apt-get update -q; APT_LISTS_STALE=0; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" || {
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  }
+}
+
+not_installed() {  # PACKAGE...: those of them that are not installed
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+  done
+}
+
+install_package() {
+  local deb=$1 recommends
+  # Its Recommends too (Apptainer and its helpers), but not those of HTCondor and the rest.
+  recommends=$(dpkg-deb -f "$deb" Recommends | tr -d ' ' | tr ',' ' ')
+  # shellcheck disable=SC2086  # one package name per word
+  if package_installed "$deb" && [ -z "$(not_installed $recommends)" ]; then
+    say "osg-worker: unchanged"
+    return
   fi
+  # shellcheck disable=SC2086
+  apt_install "$deb" $recommends
+  # apt leaves a package of the same version alone, even if its files differ or were changed.
+  package_installed "$deb" || dpkg -i "$deb"
+  say "installed $(basename "$deb")"
+  changed=1
 }
 
 # osg-worker starts and stops HTCondor itself; the stock condor.service must not start a second one.
@@ -160,7 +191,7 @@ configure_units() {
   # Enabled for the next boot, not started: a machine being prepared as an image is not powered
   # off under its admin (README: Deploy on a real VM).
   local unit
-  for unit in osg-worker.path osg-worker-boot-deadline.service; do
+  for unit in osg-worker.service osg-worker.path osg-worker-boot-deadline.service; do
     if ! systemctl is-enabled "$unit" >/dev/null 2>&1; then
       systemctl enable "$unit" >/dev/null 2>&1
       say "enabled $unit"
@@ -170,13 +201,19 @@ configure_units() {
 }
 
 main() {
+  local deb=${1:-}
   ensure_root
   ensure_debian13
-  install_packages
-  install_apptainer
+  if [ -z "$deb" ]; then
+    build_package
+    deb=$(built_package)
+  fi
+  [ -f "$deb" ] || err "no such package: $deb"
+  deb=$(realpath "$deb")  # apt takes a local .deb by its path only
+  install_apptainer_source
+  install_package "$deb"
+  remove_build_dependencies
   install_sif_probe
-  build_agent
-  install_agent
   configure_units
   if [ "$changed" = 0 ]; then say "unchanged"; else say "done"; fi
 }

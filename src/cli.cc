@@ -16,7 +16,7 @@ int RunCli(int argc, char** argv) {
       "osg-worker: turns this cloud VM into a worker of an HTCondor pool, from "
       "/etc/osg-worker.conf, and shuts it down when the work runs out."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "osg-worker 0.1");
+  app.set_version_flag("--version", "osg-worker " OSG_WORKER_VERSION);
 
   std::string config_path = kDefaultConfigPath;
   bool json = false;

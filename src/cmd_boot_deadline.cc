@@ -25,7 +25,10 @@ int CommandBootDeadline(const std::string& config_path, std::optional<Seconds> t
           [&] {
             if (timeout) return *timeout;
             LoadedConfig loaded = load();
-            return loaded.ok() ? loaded.settings.boot_timeout : kDefaultBootTimeout;
+            if (loaded.ok()) return loaded.settings.boot_timeout;
+            // No valid config (yet): the image's drop-ins may still set BootTimeout.
+            LoadedConfig defaults = LoadDropIns(config_path, std::time(nullptr));
+            return defaults.ok() ? defaults.settings.boot_timeout : kDefaultBootTimeout;
           },
       .config_valid = [&] { return load().ok(); },
       .check = [] { return CheckWorkerUp(ReadFile(kStateFile), ProcessAlive); },

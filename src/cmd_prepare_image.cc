@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <filesystem>
 #include <iostream>
 #include <vector>
@@ -8,6 +10,7 @@
 #include "files.h"
 #include "subprocess.h"
 #include "status_file.h"
+#include "text.h"
 
 namespace osg {
 namespace {
@@ -29,7 +32,18 @@ const std::vector<std::string> kPathsToClear = {
     "/var/lib/condor/execute/*",
     "/var/lib/osg-worker/*",
     kStateDir,
+    // The machine's own identity, which every instance of the image must make anew at its first
+    // boot: SSH host keys (cloud-init or sshd-keygen makes new ones), systemd's random seed and
+    // credential secret, D-Bus's copy of the machine id.
+    "/etc/ssh/ssh_host_*",
+    "/var/lib/systemd/random-seed",
+    "/var/lib/systemd/credential.secret",
+    "/var/lib/dbus/machine-id",
 };
+
+// Emptied, not removed: an empty /etc/machine-id makes systemd generate a new id at the next boot
+// without the first-boot presets (which would enable condor.service again).
+constexpr const char* kMachineIdPath = "/etc/machine-id";
 
 bool AgentOrCondorRunning() {
   std::optional<std::string> text = ReadFile(kStateFile);
@@ -38,17 +52,29 @@ bool AgentOrCondorRunning() {
          RunCommand({"pgrep", "-x", "condor_master"}).ok();
 }
 
+// `path` ending in "*" clears the entries of its directory whose names start with what comes
+// before the "*" (all of them for "DIR/*"), keeping the directory.
 Status Clear(const std::string& root, const std::string& path) {
-  if (path.size() > 2 && path.substr(path.size() - 2) == "/*") {
-    std::string dir = root + path.substr(0, path.size() - 2);
+  if (!path.empty() && path.back() == '*') {
+    std::string::size_type slash = path.rfind('/');
+    std::string dir = root + path.substr(0, slash);
+    std::string prefix = path.substr(slash + 1, path.size() - slash - 2);
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      if (!entry.path().filename().string().starts_with(prefix)) continue;
       Status status = RemovePath(entry.path().string());
       if (!status.ok()) return status;
     }
     return Status::Ok();
   }
   return RemovePath(root + path);
+}
+
+Status EmptyMachineId(const std::string& root) {
+  std::string path = root + kMachineIdPath;
+  if (access(path.c_str(), F_OK) != 0) return Status::Ok();  // none yet: nothing to forget
+  if (truncate(path.c_str(), 0) != 0) return Status::Error("cannot empty " + path + ": " + ErrnoText());
+  return Status::Ok();
 }
 
 }  // namespace
@@ -67,13 +93,17 @@ int CommandPrepareImage(const std::string& root, bool force) {
       ++failures;
     }
   }
+  if (Status status = EmptyMachineId(root); !status.ok()) {
+    std::cerr << "osg-worker prepare-image: " << status.message() << "\n";
+    ++failures;
+  }
   if (root.empty()) {
     // So that the next boot of the snapshot runs the cloud's user-data again.
     RunCommand({"sh", "-c", "command -v cloud-init >/dev/null && cloud-init clean --logs || true"});
   }
   if (failures > 0) return 1;
-  std::cout << "osg-worker prepare-image: removed the config, tokens, HTCondor state and logs; "
-               "the machine is ready to be snapshotted\n";
+  std::cout << "osg-worker prepare-image: removed the config, tokens, HTCondor state and logs "
+               "and the machine's identity; the machine is ready to be snapshotted\n";
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "config_keys.h"
 #include "container_image.h"
 #include "file_writers.h"
+#include "files.h"
 #include "pool_endpoints.h"
 #include "text.h"
 
@@ -83,11 +85,17 @@ std::string NearestKey(const std::string& key) {
   return best;
 }
 
+// Parses one or more files into one set of settings: the drop-ins of FILE.d first, then FILE,
+// each later file overriding the keys it sets. Messages name the file and line.
 class Parser {
  public:
-  Parser(const std::string& path, int64_t now) : path_(path), now_(now) {}
+  explicit Parser(int64_t now) : now_(now) {}
 
-  LoadedConfig Parse(std::string_view text) {
+  // `drop_in`: a file of FILE.d, where secrets are refused (an image carries its drop-ins).
+  void ParseFile(std::string_view text, const std::string& path, bool drop_in) {
+    path_ = path;
+    drop_in_ = drop_in;
+    settings_in_file_ = 0;
     int line_number = 0;
     std::string previous_key;
     for (std::string line : SplitLines(text)) {
@@ -135,7 +143,12 @@ class Parser {
       previous_key = key;
       Apply(line_number, key, Trim(trimmed.substr(equals + 1)));
     }
-    if (seen_.empty() && !HasErrors(result_.diagnostics)) {
+  }
+
+  // The checks over all files together; `main_path` names the file the required keys belong in.
+  LoadedConfig Finish(const std::string& main_path, bool main_file_empty) {
+    path_ = main_path;
+    if (main_file_empty && !HasErrors(result_.diagnostics)) {
       Error(0, "", "the file holds no settings; it needs at least Token and Start");
     } else {
       for (const ConfigKey& key : ConfigKeys()) {
@@ -148,14 +161,33 @@ class Parser {
     return std::move(result_);
   }
 
+  // The drop-ins' settings alone, without the checks that need the main file.
+  LoadedConfig Partial() { return std::move(result_); }
+
+  // Whether the last file parsed held any setting.
+  bool last_file_empty() const { return settings_in_file_ == 0; }
+
  private:
+  // Where a key was last set.
+  struct Where {
+    std::string path;
+    int line = 0;
+  };
+
   // Keys that only make sense together: name the missing one on the given one's line.
   void CheckPair(const char* first, const char* second) {
     auto a = seen_.find(ToLower(first)), b = seen_.find(ToLower(second));
     if ((a == seen_.end()) == (b == seen_.end())) return;
     bool has_first = a != seen_.end();
-    Error(has_first ? a->second : b->second, has_first ? first : second,
-          std::string("given without ") + (has_first ? second : first) + "; set both or neither");
+    ErrorAt(has_first ? a->second : b->second, has_first ? first : second,
+            std::string("given without ") + (has_first ? second : first) + "; set both or neither");
+  }
+
+  // Secrets go in the main file, which is root-only and which prepare-image removes; the
+  // drop-ins are the image's own and travel with every snapshot.
+  static bool IsSecretKey(const std::string& lower_key) {
+    return lower_key == "token" || lower_key == "ec2secretaccesskey" ||
+           lower_key == "openstackapplicationcredentialsecret";
   }
 
   void Apply(int line_number, const std::string& key, const std::string& value) {
@@ -166,11 +198,22 @@ class Parser {
             "unknown key" + (nearest.empty() ? std::string() : "; did you mean " + nearest + "?"));
       return;
     }
-    auto [it, inserted] = seen_.emplace(ToLower(spec->name), line_number);
+    if (drop_in_ && IsSecretKey(ToLower(spec->name))) {
+      Error(line_number, key,
+            "a secret does not belong in a drop-in, which every copy of the image carries; set it "
+            "in the main config file (root-only, removed by prepare-image)");
+      return;
+    }
+    ++settings_in_file_;
+    auto [it, inserted] = seen_.emplace(ToLower(spec->name), Where{path_, line_number});
     if (!inserted) {
-      Warn(line_number, key,
-           "given again (first on line " + std::to_string(it->second) + "); the last one wins");
-      it->second = line_number;
+      // Across files, a later one overriding an earlier one is the point of drop-ins.
+      if (it->second.path == path_) {
+        Warn(line_number, key,
+             "given again (first on line " + std::to_string(it->second.line) +
+                 "); the last one wins");
+      }
+      it->second = Where{path_, line_number};
     }
     Problems problems;
     CheckValueBytes(value, problems);
@@ -182,14 +225,14 @@ class Parser {
   // credential given completely or not at all.
   void CheckCloud() {
     const Settings& s = result_.settings;
-    int action_line = seen_.count("shutdownaction") ? seen_["shutdownaction"] : 0;
+    Where action = seen_.count("shutdownaction") ? seen_["shutdownaction"] : Where{path_, 0};
     if (s.shutdown_action.kind == ShutdownAction::Kind::kDelete && s.cloud.empty()) {
-      Error(action_line, "ShutdownAction",
-            "delete needs to know the cloud: add Cloud = ec2, gce or openstack");
+      ErrorAt(action, "ShutdownAction",
+              "delete needs to know the cloud: add Cloud = ec2, gce or openstack");
     }
     if (s.shutdown_action.kind == ShutdownAction::Kind::kShelve && s.cloud != "openstack") {
-      Error(action_line, "ShutdownAction",
-            "shelve is an OpenStack action: add Cloud = openstack, or use delete or poweroff");
+      ErrorAt(action, "ShutdownAction",
+              "shelve is an OpenStack action: add Cloud = openstack, or use delete or poweroff");
     }
     std::vector<std::string> given, missing;
     for (const char* key : {"OpenStackAuthURL", "OpenStackApplicationCredentialID",
@@ -197,15 +240,16 @@ class Parser {
       (seen_.count(ToLower(key)) ? given : missing).push_back(key);
     }
     if (!given.empty() && !missing.empty()) {
-      Error(seen_[ToLower(given.front())], given.front(),
+      ErrorAt(seen_[ToLower(given.front())], given.front(),
             "an OpenStack credential in this file needs OpenStackAuthURL, "
             "OpenStackApplicationCredentialID and OpenStackApplicationCredentialSecret; missing: " +
                 Join(missing, ", "));
     }
     if (s.cloud != "openstack") {
-      for (const auto& [key, line] : seen_) {
+      for (const auto& [key, where] : seen_) {
         if (key.starts_with("openstack")) {
-          Warn(line, SpecName(key), "ignored: Cloud is not openstack");
+          result_.diagnostics.push_back({Diagnostic::Severity::kWarning, where.path, where.line,
+                                         SpecName(key), "ignored: Cloud is not openstack"});
         }
       }
     }
@@ -225,15 +269,31 @@ class Parser {
   void Error(int line, const std::string& key, const std::string& message) {
     result_.diagnostics.push_back({Diagnostic::Severity::kError, path_, line, key, message});
   }
+  void ErrorAt(const Where& where, const std::string& key, const std::string& message) {
+    result_.diagnostics.push_back({Diagnostic::Severity::kError, where.path, where.line, key, message});
+  }
   void Warn(int line, const std::string& key, const std::string& message) {
     result_.diagnostics.push_back({Diagnostic::Severity::kWarning, path_, line, key, message});
   }
 
-  std::string path_;
   int64_t now_;
+  std::string path_;  // the file being parsed
+  bool drop_in_ = false;
+  int settings_in_file_ = 0;
   LoadedConfig result_;
-  std::map<std::string, int> seen_;  // lower-case key -> line of its last occurrence
+  std::map<std::string, Where> seen_;  // lower-case key -> its last occurrence
 };
+
+// The drop-ins of `path`: PATH.d/*.conf, in name order.
+std::vector<std::string> DropInPaths(const std::string& path) {
+  std::vector<std::string> paths;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(path + ".d", ec)) {
+    if (entry.path().extension() == ".conf") paths.push_back(entry.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
 
 }  // namespace
 
@@ -255,11 +315,45 @@ std::string ShutdownAction::ToString() const {
   return "?";
 }
 
-LoadedConfig ParseConfig(std::string_view text, const std::string& path, int64_t now) {
-  return Parser(path, now).Parse(text);
+LoadedConfig ParseConfig(std::string_view text, const std::string& path, int64_t now,
+                         const std::vector<DropIn>& drop_ins) {
+  Parser parser(now);
+  for (const DropIn& drop_in : drop_ins) parser.ParseFile(drop_in.text, drop_in.path, true);
+  parser.ParseFile(text, path, false);
+  return parser.Finish(path, parser.last_file_empty());
+}
+
+namespace {
+
+// Reads PATH.d/*.conf; false (and the problem in `problem`) if one cannot be read.
+bool ReadDropIns(const std::string& path, std::vector<DropIn>& drop_ins, LoadedConfig& problem) {
+  for (const std::string& drop_in_path : DropInPaths(path)) {
+    std::optional<std::string> text = ReadFile(drop_in_path);
+    if (!text) {
+      problem.diagnostics.push_back({Diagnostic::Severity::kError, drop_in_path, 0, "",
+                                     "cannot read the file: " + ErrnoText()});
+      return false;
+    }
+    drop_ins.push_back({drop_in_path, *text});
+  }
+  return true;
+}
+
+}  // namespace
+
+LoadedConfig LoadDropIns(const std::string& path, int64_t now) {
+  std::vector<DropIn> drop_ins;
+  LoadedConfig problem;
+  if (!ReadDropIns(path, drop_ins, problem)) return problem;
+  Parser parser(now);
+  for (const DropIn& drop_in : drop_ins) parser.ParseFile(drop_in.text, drop_in.path, true);
+  return parser.Partial();
 }
 
 LoadedConfig LoadConfig(const std::string& path, int64_t now) {
+  std::vector<DropIn> drop_ins;
+  LoadedConfig unreadable;
+  if (!ReadDropIns(path, drop_ins, unreadable)) return unreadable;
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     LoadedConfig missing;
@@ -269,7 +363,7 @@ LoadedConfig LoadConfig(const std::string& path, int64_t now) {
   }
   std::stringstream text;
   text << file.rdbuf();
-  LoadedConfig loaded = ParseConfig(text.str(), path, now);
+  LoadedConfig loaded = ParseConfig(text.str(), path, now, drop_ins);
   struct stat info {};
   bool shared = stat(path.c_str(), &info) == 0 && (info.st_mode & (S_IRGRP | S_IROTH));
   if (shared && !loaded.settings.token.empty()) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config_diagnostic.h"
 #include "duration.h"
@@ -103,12 +104,26 @@ struct LoadedConfig {
   bool ok() const { return !HasErrors(diagnostics); }
 };
 
-// Parses the text of a config file. `path` names it in messages; `now` (seconds since the
-// epoch) decides whether the token has expired.
-LoadedConfig ParseConfig(std::string_view text, const std::string& path, int64_t now);
+// A drop-in of the config: a file of /etc/osg-worker.conf.d/ (PATH.d/*.conf for a config at
+// PATH), read before the main file in name order. It holds an image's or a site's defaults
+// (IdleTimeout, DefaultImage, ...); the main file, the user-data's, overrides any of them. It
+// may hold no secret: every copy of the image carries it.
+struct DropIn {
+  std::string path;
+  std::string text;
+};
 
-// Reads and parses the file at `path`, adding problems with the file itself: missing, unreadable,
-// or readable by other users while it holds a token.
+// Parses the text of a config file after its drop-ins. `path` names it in messages; `now` (seconds
+// since the epoch) decides whether the token has expired.
+LoadedConfig ParseConfig(std::string_view text, const std::string& path, int64_t now,
+                         const std::vector<DropIn>& drop_ins = {});
+
+// The drop-ins of the config at `path` alone, without the checks that need the main file: what an
+// image sets before any user-data is there (BootTimeout, for the boot deadline).
+LoadedConfig LoadDropIns(const std::string& path, int64_t now);
+
+// Reads and parses the file at `path` and its drop-ins (PATH.d/*.conf), adding problems with the
+// files themselves: missing, unreadable, or readable by other users while it holds a token.
 LoadedConfig LoadConfig(const std::string& path, int64_t now);
 
 // LoadConfig for `osg-worker run`, which osg-worker.path starts the moment the file appears:

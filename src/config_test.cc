@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <tuple>
 
@@ -484,8 +485,12 @@ class ConfigFile : public ::testing::Test {
     path_ = dir_ + "/osg-worker.conf";
   }
   void TearDown() override {
-    std::remove(path_.c_str());
-    rmdir(dir_.c_str());
+    std::filesystem::remove_all(dir_);
+  }
+  // A drop-in of the config: PATH.d/NAME.
+  void WriteDropIn(const std::string& name, const std::string& text) {
+    std::filesystem::create_directories(path_ + ".d");
+    std::ofstream(path_ + ".d/" + name) << text;
   }
   void Write(const std::string& text, mode_t mode) {
     std::ofstream(path_) << text;
@@ -591,6 +596,61 @@ TEST(DescribeSettings, ShowsTokenClaimsNeverTheToken) {
   EXPECT_THAT(summary, HasSubstr("issuer osgpool.test, subject worker@osgpool.test, key id POOL"));
   EXPECT_THAT(summary, ::testing::Not(HasSubstr(kToken)));
   EXPECT_THAT(summary, ::testing::Not(HasSubstr(kToken.substr(kToken.rfind('.') + 1))));
+}
+
+}  // namespace
+}  // namespace osg
+
+namespace osg {
+namespace {
+
+TEST_F(ConfigFile, DropInsGiveDefaultsThatTheMainFileOverrides) {
+  Write(SeedConfig() + "IdleTimeout = 5m\n", 0600);
+  WriteDropIn("10-site.conf", "IdleTimeout = 10m\nGLIDEIN_Site = SiteA\n");
+  WriteDropIn("20-image.conf", "GLIDEIN_Site = SiteB\nMaxLifetime = 3h\n");
+  WriteDropIn("README", "not a drop-in: only *.conf files are read\n");
+  LoadedConfig loaded = LoadConfig(path_, kNow);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
+  EXPECT_TRUE(loaded.diagnostics.empty()) << "a later file overriding is no warning";
+  EXPECT_EQ(loaded.settings.idle_timeout, Seconds(5 * 60)) << "the main file wins";
+  EXPECT_EQ(loaded.settings.glidein_site, "SiteB") << "drop-ins in name order";
+  EXPECT_EQ(loaded.settings.max_lifetime, Seconds(3 * 3600));
+}
+
+TEST_F(ConfigFile, DropInProblemsNameTheDropInAndItsLine) {
+  Write(SeedConfig(), 0600);
+  WriteDropIn("10-site.conf", "# site defaults\nIdleTimeout = soon\n");
+  LoadedConfig loaded = LoadConfig(path_, kNow);
+  EXPECT_FALSE(loaded.ok());
+  EXPECT_THAT(Messages(loaded), ElementsAre(HasSubstr(path_ + ".d/10-site.conf:2: error: IdleTimeout: ")));
+}
+
+TEST_F(ConfigFile, DropInsHoldNoSecret) {
+  Write(SeedConfig(), 0600);
+  WriteDropIn("10-site.conf", "Token = " + kToken + "\n");
+  LoadedConfig loaded = LoadConfig(path_, kNow);
+  EXPECT_FALSE(loaded.ok());
+  EXPECT_THAT(Messages(loaded),
+              ElementsAre(path_ + ".d/10-site.conf:1: error: Token: a secret does not belong in a "
+                                  "drop-in, which every copy of the image carries; set it in the "
+                                  "main config file (root-only, removed by prepare-image)"));
+  for (const std::string& message : Messages(loaded)) EXPECT_EQ(message.find(kToken), std::string::npos);
+}
+
+TEST_F(ConfigFile, DropInsAloneGiveTheImagesSettingsBeforeAnyConfig) {
+  WriteDropIn("10-image.conf", "BootTimeout = 4m\n");
+  LoadedConfig defaults = LoadDropIns(path_, kNow);  // no main file yet
+  ASSERT_TRUE(defaults.ok()) << ::testing::PrintToString(Messages(defaults));
+  EXPECT_EQ(defaults.settings.boot_timeout, Seconds(4 * 60));
+  WriteDropIn("20-bad.conf", "BootTimeout = 4\n");
+  EXPECT_FALSE(LoadDropIns(path_, kNow).ok());
+}
+
+TEST_F(ConfigFile, RequiredKeysBelongToTheMainFile) {
+  Write("WorkerGroupName = A\n", 0600);
+  WriteDropIn("10-site.conf", "Start = Cpus > 0\n");
+  LoadedConfig loaded = LoadConfig(path_, kNow);
+  EXPECT_THAT(Messages(loaded), ElementsAre(path_ + ": error: Token: missing; this key is required"));
 }
 
 }  // namespace

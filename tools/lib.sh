@@ -34,6 +34,24 @@ in_root() {
 
 # in_image CMD...: runs CMD in the test image.
 in_image() {
-  [ -x "$IMAGE_DIR/usr/local/bin/osg-worker" ] || err "no image yet: run tools/image first"
+  [ -x "$IMAGE_DIR/usr/bin/osg-worker" ] || err "no image yet: run tools/image first"
   in_root "$IMAGE_DIR" "$@"
 }
+
+# control_packages FIELD...: the package names in those fields of debian/control (no versions,
+# no ${substitutions}, no comments), one per line.
+control_packages() {
+  local fields
+  fields=$(printf '%s|' "$@")
+  awk -v fields="^(${fields%|}):" '
+    /^#/ { next }
+    /^[A-Za-z-]+:/ { on = ($0 ~ fields); sub(/^[A-Za-z-]+:/, "") }
+    /^[^ \t#]/ && !/^[A-Za-z-]+:/ { on = 0 }
+    on { print }' "$REPO_DIR/debian/control" |
+    tr ',' '\n' | sed -e 's/(.*)//' -e 's/\[.*\]//' -e 's/|.*//' -e 's/[[:space:]]//g' |
+    grep -v -e '^$' -e '^[$]{'
+}
+
+# The package's version, from debian/changelog (its one place), and the file tools/image leaves.
+package_version() { sed -n '1s/^osg-worker (\([^)]*\)).*/\1/p' "$REPO_DIR/debian/changelog"; }
+package_file() { echo "$BUILD_ROOT/packages/osg-worker_$(package_version)_amd64.deb"; }

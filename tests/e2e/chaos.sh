@@ -63,7 +63,7 @@ printf "%s\n" "#!/bin/sh" "mkdir -p /var/lib/osgp" \
   "cp -p /var/lib/osg-worker/ledger.jsonl /var/lib/osgp/ledger.jsonl" \
   "exec /usr/local/sbin/osgp-record-shutdown" >/usr/local/sbin/chaos-shutdown
 chmod 755 /usr/local/sbin/chaos-shutdown
-exec /usr/local/bin/osg-worker run'
+exec /usr/bin/osg-worker run'
 
 now() { date +%s.%N; }
 alive() { "$POOL" exec "$1" true >/dev/null 2>&1; }

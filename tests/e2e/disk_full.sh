@@ -9,7 +9,7 @@
 pool_up
 write_config "$WORK/w1.conf" "IdleTimeout = 60s"
 "$POOL" worker w1 --config "$WORK/w1.conf" --entrypoint sh -c \
-  'mount -t tmpfs -o size=256k,mode=700 tmpfs /var/lib/osg-worker && exec /usr/local/bin/osg-worker run' >/dev/null
+  'mount -t tmpfs -o size=256k,mode=700 tmpfs /var/lib/osg-worker && exec /usr/bin/osg-worker run' >/dev/null
 wait_until 90 "w1 is listed" worker_listed
 "$POOL" exec w1 sh -c 'dd if=/dev/zero of=/var/lib/osg-worker/fill bs=4k 2>/dev/null; df -k /var/lib/osg-worker | tail -1' |
   { read -r _ _ _ avail _; log "filled /var/lib/osg-worker (${avail} kB left)"; }

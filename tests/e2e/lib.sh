@@ -7,6 +7,7 @@ E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$E2E_DIR/../.." && pwd)
 POOL=$REPO_DIR/tools/osg-pool
 INSTANCES=$REPO_DIR/.build/pool${OSG_POOL_ID:-}/instances
+VMS=$REPO_DIR/.build/pool${OSG_POOL_ID:-}/vms
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/osg-e2e-$TEST_NAME.XXXXXX")
 chmod 700 "$WORK"
@@ -20,6 +21,14 @@ fail() {
 
 dump_logs() {
   local d
+  for d in "$VMS"/*/; do
+    [ -d "$d" ] || continue
+    echo "===== vm $(basename "$d"): $(tr '\n' ' ' <"$d/vm.log" 2>/dev/null) ====="
+    echo "===== vm $(basename "$d"): console ====="
+    tail -n 60 "$d/console.log" 2>/dev/null || true
+    echo "===== vm $(basename "$d"): journal (its last lines) ====="
+    tail -n 80 "$d/journal.log" 2>/dev/null || true
+  done
   for d in "$INSTANCES"/*/; do
     [ -d "$d" ] || continue
     echo "===== $(basename "$d"): console (osg-worker's log) ====="
@@ -114,3 +123,77 @@ job_status() {  # CLUSTER -> HTCondor JobStatus (1 idle, 2 running, 4 completed)
   echo "$s"
 }
 job_is() { [ "$(job_status "$1")" = "$2" ]; }
+
+# --- VM tests (tests/e2e/vm_*.sh): the cloud image (tools/vm-image) booted under qemu ----------
+# by `osg-pool vm`, with real systemd and cloud-init. The test bed differs from a cloud in what
+# the user-data's second part (vm_test_part) does, and only there.
+# shellcheck disable=SC2034  # for the VM tests that source this file
+VM_IMAGE=$REPO_DIR/.build/vm/osg-worker.qcow2
+
+# seed_script TOKEN_FILE: the seed's boot script, word for word, with the token filled in.
+seed_script() {
+  printf '#!/bin/bash\ncat >/etc/osg-worker.conf <<EOF\nWorkerGroupName = My Test Workers\nToken = %s\nStart = TARGET.ProjectName == "TG-NNNNNN"\nEOF\n' \
+    "$(cat "$1")"
+}
+
+# vm_test_part [IDLE_TIMEOUT]: the test bed's cloud-config part of a VM's user-data.
+# - The OSPool's names (which a seed-style config dials) resolve to the local central manager,
+#   which `osg-pool up --ospool` runs the OSPool's collector sockets on.
+# - A drop-in shortens IdleTimeout (the seed's script stays as it is) and names the cm's
+#   container image as DefaultImage: the OSPool's (the default) is out of reach here, and a job
+#   naming no image does not match a worker whose default image failed.
+# - The journal streams to the second serial port (the host's vms/NAME/journal.log), so that the
+#   test reads the guest's journal live, as a cloud's serial console would show it.
+vm_test_part() {
+  cat <<EOF
+#cloud-config
+manage_etc_hosts: false
+bootcmd:
+  - [systemd-run, --no-block, --unit=osgp-journal, --quiet, /bin/sh, -c, "exec journalctl -b -f -o short-iso >/dev/ttyS1"]
+write_files:
+  - path: /etc/hosts
+    append: true
+    content: |
+      10.111.0.2 cm-1.ospool.osg-htc.org cm-2.ospool.osg-htc.org ccb-1.ospool.osg-htc.org ccb-2.ospool.osg-htc.org cm.osgpool.test
+EOF
+  cat <<EOF
+  - path: /etc/osg-worker.conf.d/90-osgp-test.conf
+    content: |
+      DefaultImage = http://cm.osgpool.test/images/debian-13.sif
+EOF
+  [ -z "${1:-}" ] || echo "      IdleTimeout = $1"
+}
+
+# multipart PART_FILE...: cloud-init's MIME multipart user-data; each part's type follows from its
+# first line (#cloud-config, or #! for a script).
+multipart() {
+  local boundary=osgp-part-boundary f type
+  printf 'Content-Type: multipart/mixed; boundary="%s"\nMIME-Version: 1.0\n\n' "$boundary"
+  for f in "$@"; do
+    case $(head -n1 "$f") in
+      '#cloud-config') type=text/cloud-config ;;
+      '#!'*) type=text/x-shellscript ;;
+      *) fail "multipart: $f is neither cloud-config nor a script" ;;
+    esac
+    printf -- '--%s\nContent-Type: %s; charset="us-ascii"\nMIME-Version: 1.0\n' "$boundary" "$type"
+    printf 'Content-Transfer-Encoding: 7bit\nContent-Disposition: attachment; filename="%s"\n\n' \
+      "$(basename "$f")"
+    cat "$f"
+    echo
+  done
+  printf -- '--%s--\n' "$boundary"
+}
+
+vm_journal() { cat "$VMS/$1/journal.log" 2>/dev/null; }  # NAME
+vm_journal_has() { vm_journal "$1" | grep -qE "$2"; }    # NAME REGEX
+vm_powered_off() { [ -f "$VMS/$1/exited" ]; }              # NAME
+
+# The time of the first journal line matching REGEX, in seconds since the epoch (the guest's
+# clock, which qemu sets from the host's at power-on).
+vm_journal_time() {  # NAME REGEX
+  local stamp
+  stamp=$(vm_journal "$1" | grep -m1 -E "$2" | cut -d' ' -f1)
+  [ -n "$stamp" ] && date -d "$stamp" +%s.%N
+}
+
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }  # FROM TO: seconds

@@ -88,7 +88,7 @@ set -e
 assert_contains "$err" "could not query 10.111.0.99" "an unreachable collector: exit $rc, says what it asked"
 assert_contains "$err" "TCP 9618" "... and what to check"
 set +e
-err=$("$POOL" cm env PATH=/usr/local/bin osg-worker pool --group x 2>&1); rc=$?
+err=$("$POOL" cm env PATH=/nonexistent /usr/bin/osg-worker pool --group x 2>&1); rc=$?
 set -e
 [ "$rc" != 0 ] || fail "a missing condor_status exited 0"
 assert_contains "$err" "condor_status not found in PATH" "a missing condor_status: exit $rc, says so"

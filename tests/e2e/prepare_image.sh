@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `osg-worker prepare-image` on a throwaway instance holding a config with a token, tokens,
-# the rendered config, HTCondor's logs and state and our own: removes all of it (keeping the
-# directories, their modes and HTCondor's stock config), after which the token appears nowhere
+# the rendered config, HTCondor's logs and state and our own, SSH host keys, systemd's random seed
+# and a machine id: removes all of it and empties /etc/machine-id (keeping the directories, their
+# modes and HTCondor's stock config), after which the token appears nowhere
 # under /etc, /var or /run. It refuses, changing nothing, while condor_master runs or while the
 # status file names a live agent, unless --force; a status file left by a dead agent does not block.
 # shellcheck source=tests/e2e/lib.sh
@@ -17,7 +18,8 @@ PLANTED="/etc/osg-worker.conf /etc/condor/tokens.d/osg-worker.token /etc/condor/
  /etc/condor/config.d/50-osg-worker.conf /etc/condor/config.d/90-osg-worker-stopping.conf
  /var/log/condor/MasterLog /var/log/condor/old/StartLog.1 /var/lib/condor/spool/job_queue.log
  /var/lib/condor/execute/dir_42/_condor_stdout /var/lib/osg-worker/state /run/osg-worker/status.json
- /etc/osg-worker/cloud.env /etc/openstack/clouds.yaml /root/.config/openstack/clouds.yaml"
+ /etc/osg-worker/cloud.env /etc/openstack/clouds.yaml /root/.config/openstack/clouds.yaml
+ /etc/ssh/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key.pub /var/lib/systemd/random-seed"
 KEPT="/etc/condor/tokens.d /var/log/condor /var/lib/condor/spool /var/lib/condor/execute /var/lib/osg-worker"
 STOCK="/etc/condor/condor_config /etc/condor/config.d/00-htcondor-9.0.config"
 REFUSAL="osg-worker prepare-image: osg-worker or HTCondor is running; stop them first (systemctl stop osg-worker) or pass --force"
@@ -26,6 +28,7 @@ plant() {
   printf 'Token = %s\nStart = Cpus > 0\n' "$tok" >/etc/osg-worker.conf
   chmod 700 /etc/condor/tokens.d; chmod 600 /etc/osg-worker.conf /etc/condor/tokens.d/*
   chown -R condor: /var/log/condor/* /var/lib/condor/spool /var/lib/condor/execute  # as HTCondor's
+  echo 0123456789abcdef0123456789abcdef >/etc/machine-id
 }
 leaks() { grep -rlF -D skip -e "$tok" /etc /var /run /root 2>/dev/null; }
 prepare() {  # WANT_RC ARGS...: runs prepare-image, checks its exit status, keeps its output
@@ -47,6 +50,7 @@ all_cleared() {  # WHEN
   [ ! -e /run/osg-worker ] || [ -z "$(ls -A /run/osg-worker)" ] || bad "$1: /run/osg-worker not empty"
   [ "$(sha256sum $STOCK)" = "$stock" ] || bad "$1: HTCondor's stock config changed"
   [ -z "$(leaks)" ] || bad "$1: the token is still in: $(leaks)"
+  [ -f /etc/machine-id ] && [ ! -s /etc/machine-id ] || bad "$1: /etc/machine-id is not there and empty"
 }
 
 stock=$(sha256sum $STOCK) || bad "no stock config"
@@ -55,7 +59,7 @@ modes=$(stat -c '%n %a %U:%G' $KEPT)
 planted=$(echo $PLANTED | wc -w)
 [ "$(leaks | wc -l)" = "$planted" ] || bad "grep should find the token in the $planted planted files, found: $(leaks)"
 prepare 0
-grep -qx "osg-worker prepare-image: removed the config, tokens, HTCondor state and logs; the machine is ready to be snapshotted" /tmp/out ||
+grep -qx "osg-worker prepare-image: removed the config, tokens, HTCondor state and logs and the machine's identity; the machine is ready to be snapshotted" /tmp/out ||
   bad "unexpected output: $(cat /tmp/out)"
 all_cleared "plain run"
 [ "$(stat -c '%n %a %U:%G' $KEPT)" = "$modes" ] || bad "kept directories changed: $(stat -c '%n %a %U:%G' $KEPT)"
