@@ -197,3 +197,12 @@ vm_journal_time() {  # NAME REGEX
 }
 
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }  # FROM TO: seconds
+
+# vm_disk_file NAME PATH: a file from a powered-off VM's disk, read with debugfs from its root
+# partition (which tools/vm-image starts at 1 MiB), without booting or mounting anything.
+vm_disk_file() {
+  local part=$WORK/$1-root.raw
+  [ -f "$part" ] || qemu-img convert -O raw --image-opts \
+    "driver=raw,offset=1048576,file.driver=qcow2,file.file.filename=$VMS/$1/disk.qcow2" "$part"
+  debugfs -R "cat $2" "$part" 2>/dev/null
+}

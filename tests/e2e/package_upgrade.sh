@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The package upgraded in place on a worker that is running a job: `dpkg -i` of the next version
+# (the image's own package, repacked with a higher version) says that the running worker was left
+# running, and why; the agent, HTCondor and the job carry on untouched (same agent pid, the job
+# completes), and the new files are in place. The test bed has no systemd, so the units'
+# restart is not exercised here: the package asks for none on upgrade (dh_installsystemd
+# --no-stop-on-upgrade, debian/rules); the VM tests run the units under real systemd.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+pool_up
+write_config "$WORK/osg-worker.conf"
+"$POOL" worker w1 --config "$WORK/osg-worker.conf" >/dev/null
+wait_until 90 "the worker is listed" worker_listed
+job=$(submit_job TG-NNNNNN 40)
+wait_until 120 "the job runs" job_is "$job" 2
+agent_before=$("$POOL" exec w1 pgrep -x osg-worker)
+master_before=$("$POOL" exec w1 pgrep -x condor_master)
+
+# shellcheck disable=SC2016  # the script's $ are the instance's own
+out=$("$POOL" exec w1 sh -c '
+  set -e
+  deb=$(ls /usr/src/osg-worker_*_amd64.deb | head -n1)
+  dpkg-deb -R "$deb" /tmp/next
+  sed -i "s/^Version: .*/Version: 99.0.0-1/" /tmp/next/DEBIAN/control
+  dpkg-deb -b /tmp/next /tmp/osg-worker_99.0.0-1_amd64.deb >/dev/null
+  dpkg -i /tmp/osg-worker_99.0.0-1_amd64.deb 2>&1
+  dpkg-query -W -f="installed: \${Version}\n" osg-worker') || fail "the upgrade failed: $out"
+echo "$out"
+assert_contains "$out" "installed: 99.0.0-1" "dpkg installed the next version"
+assert_contains "$out" "osg-worker: the running worker was left running so that its jobs are not lost" \
+  "the package says it left the running worker alone, and why"
+[ "$("$POOL" exec w1 pgrep -x osg-worker)" = "$agent_before" ] || fail "the agent was restarted"
+[ "$("$POOL" exec w1 pgrep -x condor_master)" = "$master_before" ] || fail "HTCondor was restarted"
+log "ok: the same agent and condor_master run after the upgrade"
+[ "$(job_status "$job")" = 2 ] || fail "the job is no longer running: status $(job_status "$job")"
+wait_until 120 "the job completes" job_is "$job" 4
+"$POOL" exec w1 dpkg --verify osg-worker || fail "the upgraded package does not verify"
+log "ok: the upgraded package verifies"
+log PASS
