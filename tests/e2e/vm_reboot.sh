@@ -26,8 +26,9 @@ retire_time() { "$POOL" cm condor_status -const 'WorkerGroupName == "My Test Wor
 wait_until 900 "r1 is listed" worker_listed
 first_retire=$(retire_time)
 joins() { vm_journal r1 | grep -c 'lifecycle: Joining -> Idle' || true; }
-wait_until 600 "r1 rebooted (the journal of its second boot)" \
-  sh -c "[ \"\$(grep -c 'systemd\\[1\\]: .*Starting osg-worker.service' '$VMS/r1/journal.log')\" -ge 2 ]"
+kernel_boots() { grep -c 'Linux version' "$VMS/r1/console.log" || true; }
+rebooted() { [ "$(kernel_boots)" -ge 2 ]; }
+wait_until 600 "r1 rebooted (a second kernel boot on its console)" rebooted
 vm_powered_off r1 && fail "qemu exited at the reboot"
 second_join() { [ "$(joins)" -ge 2 ]; }
 wait_until 600 "r1 rejoined after the reboot" second_join
