@@ -102,11 +102,20 @@ built_package() { echo "$(dirname "$SRC_DIR")/osg-worker_$(package_version)_$(dp
 
 BUILD_TOOLS_ADDED=''
 
+have_build_dependencies() {
+  command -v dpkg-buildpackage >/dev/null && (cd "$SRC_DIR" && dpkg-checkbuilddeps 2>/dev/null)
+}
+
+# A fingerprint of the sources the package is built from (a git checkout's tracked and untracked,
+# not ignored, files); empty when the sources are not a git checkout.
+source_fingerprint() {
+  command -v git >/dev/null && git -C "$SRC_DIR" rev-parse --git-dir >/dev/null 2>&1 || return 0
+  (cd "$SRC_DIR" && git ls-files -co --exclude-standard -z | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)
+}
+
 # Installs what the build needs (debian/control's Build-Depends); remembers what it added.
 ensure_build_dependencies() {
-  if command -v dpkg-buildpackage >/dev/null && (cd "$SRC_DIR" && dpkg-checkbuilddeps 2>/dev/null); then
-    return
-  fi
+  have_build_dependencies && return
   local before
   before=$(dpkg-query -W -f='${Package}\n' | sort)
   say "installing the build dependencies (removed again after the build)"
@@ -114,9 +123,21 @@ ensure_build_dependencies() {
   apt_install build-essential dpkg-dev
   DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q --no-install-recommends "$SRC_DIR"
   BUILD_TOOLS_ADDED=$(comm -13 <(echo "$before") <(dpkg-query -W -f='${Package}\n' | sort))
+  changed=1
 }
 
+# Builds the package, incrementally. Where the build tools are not installed (a worker keeps
+# none), a package already built from these very sources is used as it is, so that a second
+# deploy installs no compiler just to find nothing changed.
 build_package() {
+  local fingerprint deb
+  fingerprint=$(source_fingerprint)
+  deb=$(built_package)
+  if ! have_build_dependencies && [ -n "$fingerprint" ] && [ -f "$deb" ] &&
+    [ "$(cat "$deb.sources" 2>/dev/null)" = "$fingerprint" ]; then
+    say "the osg-worker package is up to date with the sources"
+    return
+  fi
   ensure_build_dependencies
   say "building the osg-worker package (dpkg-buildpackage)"
   # -nc keeps the previous build tree (obj-*), so that a rebuild is incremental; the stamp would
@@ -124,12 +145,14 @@ build_package() {
   rm -rf "$SRC_DIR/debian/debhelper-build-stamp" "$SRC_DIR/debian/.debhelper" "$SRC_DIR/debian/osg-worker"
   (cd "$SRC_DIR" && dpkg-buildpackage -b -nc --no-sign -j"$(nproc)") >/var/log/osg-worker-build.log 2>&1 ||
     err "the package build failed; its log: /var/log/osg-worker-build.log"
+  if [ -n "$fingerprint" ]; then echo "$fingerprint" >"$deb.sources"; else rm -f "$deb.sources"; fi
 }
 
 # The build tools this run installed go again, but for what the package itself needs.
 remove_build_dependencies() {
   [ -n "$BUILD_TOOLS_ADDED" ] || return 0
   say "removing the build dependencies"
+  changed=1
   # shellcheck disable=SC2086  # one package name per word
   apt-mark auto $BUILD_TOOLS_ADDED >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get autoremove --purge -y -q >/dev/null
@@ -181,6 +204,23 @@ install_package() {
   changed=1
 }
 
+# Before the package, deploy.sh installed the agent as /usr/local/bin/osg-worker and its units in
+# /etc/systemd/system, where they would override the package's (and run the old binary). Those
+# files go, once, if they are that install's (their ExecStart names /usr/local/bin/osg-worker).
+LEGACY_UNITS="osg-worker.service osg-worker.path osg-worker-boot-deadline.service"
+
+remove_legacy_install() {
+  grep -qs 'ExecStart=/usr/local/bin/osg-worker' /etc/systemd/system/osg-worker.service || return 0
+  local unit
+  for unit in $LEGACY_UNITS; do
+    rm -f "/etc/systemd/system/$unit" /etc/systemd/system/*.wants/"$unit"
+  done
+  rm -rf /usr/local/bin/osg-worker /usr/local/share/doc/osg-worker
+  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+  say "removed the install of an older deploy.sh (/usr/local/bin/osg-worker, its units in /etc/systemd/system)"
+  changed=1
+}
+
 # osg-worker starts and stops HTCondor itself; the stock condor.service must not start a second one.
 configure_units() {
   if systemctl is-enabled condor.service >/dev/null 2>&1; then
@@ -211,6 +251,7 @@ main() {
   [ -f "$deb" ] || err "no such package: $deb"
   deb=$(realpath "$deb")  # apt takes a local .deb by its path only
   install_apptainer_source
+  remove_legacy_install
   install_package "$deb"
   remove_build_dependencies
   install_sif_probe

@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -70,10 +71,13 @@ Status Clear(const std::string& root, const std::string& path) {
   return RemovePath(root + path);
 }
 
+// O_NOFOLLOW: under --root, a link to an absolute /etc/machine-id would be the host's own file.
 Status EmptyMachineId(const std::string& root) {
   std::string path = root + kMachineIdPath;
   if (access(path.c_str(), F_OK) != 0) return Status::Ok();  // none yet: nothing to forget
-  if (truncate(path.c_str(), 0) != 0) return Status::Error("cannot empty " + path + ": " + ErrnoText());
+  int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Status::Error("cannot empty " + path + ": " + ErrnoText());
+  close(fd);
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -289,7 +290,11 @@ std::vector<std::string> DropInPaths(const std::string& path) {
   std::vector<std::string> paths;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(path + ".d", ec)) {
-    if (entry.path().extension() == ".conf") paths.push_back(entry.path().string());
+    std::string name = entry.path().filename().string();
+    // Hidden names are editors' lock and backup files, not drop-ins.
+    if (entry.path().extension() == ".conf" && !name.starts_with(".")) {
+      paths.push_back(entry.path().string());
+    }
   }
   std::sort(paths.begin(), paths.end());
   return paths;
@@ -325,9 +330,19 @@ LoadedConfig ParseConfig(std::string_view text, const std::string& path, int64_t
 
 namespace {
 
-// Reads PATH.d/*.conf; false (and the problem in `problem`) if one cannot be read.
+// Reads PATH.d/*.conf; false (and the problem in `problem`) if one cannot be read or is not
+// root's alone to change: a drop-in may name a shutdown command, which runs as root.
 bool ReadDropIns(const std::string& path, std::vector<DropIn>& drop_ins, LoadedConfig& problem) {
   for (const std::string& drop_in_path : DropInPaths(path)) {
+    struct stat info {};
+    if (stat(drop_in_path.c_str(), &info) == 0 &&
+        ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0 || info.st_uid != geteuid())) {
+      problem.diagnostics.push_back(
+          {Diagnostic::Severity::kError, drop_in_path, 0, "",
+           "may be changed by another user than the config's owner; run: chown root: " +
+               drop_in_path + " && chmod 644 " + drop_in_path});
+      return false;
+    }
     std::optional<std::string> text = ReadFile(drop_in_path);
     if (!text) {
       problem.diagnostics.push_back({Diagnostic::Severity::kError, drop_in_path, 0, "",

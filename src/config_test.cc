@@ -625,6 +625,18 @@ TEST_F(ConfigFile, DropInProblemsNameTheDropInAndItsLine) {
   EXPECT_THAT(Messages(loaded), ElementsAre(HasSubstr(path_ + ".d/10-site.conf:2: error: IdleTimeout: ")));
 }
 
+TEST_F(ConfigFile, DropInsThatOthersMayChangeAreRefusedAndHiddenFilesSkipped) {
+  Write(SeedConfig(), 0600);
+  WriteDropIn(".#10-site.conf", "Bogus = editor lock file\n");
+  EXPECT_TRUE(LoadConfig(path_, kNow).ok()) << "a hidden file is no drop-in";
+  WriteDropIn("10-site.conf", "IdleTimeout = 10m\n");
+  chmod((path_ + ".d/10-site.conf").c_str(), 0664);
+  EXPECT_THAT(Messages(LoadConfig(path_, kNow)),
+              ElementsAre(path_ + ".d/10-site.conf: error: may be changed by another user than the "
+                                  "config's owner; run: chown root: " + path_ +
+                          ".d/10-site.conf && chmod 644 " + path_ + ".d/10-site.conf"));
+}
+
 TEST_F(ConfigFile, DropInsHoldNoSecret) {
   Write(SeedConfig(), 0600);
   WriteDropIn("10-site.conf", "Token = " + kToken + "\n");

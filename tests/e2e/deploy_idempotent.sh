@@ -5,7 +5,8 @@
 # /usr/lib/systemd/system, osg-worker.service, .path and the boot deadline are enabled,
 # condor.service disabled, and systemd-analyze verify (which works offline in the chroot) accepts
 # the units. A drifted machine (a unit edited, the path unit disabled, condor.service enabled) is
-# repaired by reinstalling the package, without the network, then unchanged again.
+# repaired by reinstalling the package, without the network, then unchanged again. An older
+# deploy's install (its units in /etc/systemd/system, /usr/local/bin/osg-worker) is removed.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 1
@@ -61,12 +62,23 @@ snap >/tmp/repaired
 [ "$(cut -d' ' -f1-3,5 /tmp/before)" = "$(cut -d' ' -f1-3,5 /tmp/repaired)" ] &&
   echo "repaired: same as before"
 echo "after repair: $(systemctl is-enabled osg-worker.path 2>&1) $(systemctl is-enabled condor.service 2>&1)"
+echo "--- legacy"
+# What deploy.sh installed before the package: its own units in /etc, its binary in /usr/local.
+printf '[Service]\nExecStart=/usr/local/bin/osg-worker run\n' >"$E/osg-worker.service"
+ln -sf "$E/osg-worker.service" "$E/multi-user.target.wants/osg-worker.service"
+cp /usr/bin/osg-worker /usr/local/bin/osg-worker
+deploy
+if [ -e "$E/osg-worker.service" ]; then echo "legacy unit: still there"; else echo "legacy unit: gone"; fi
+if [ -e /usr/local/bin/osg-worker ]; then echo "legacy binary: still there"; else echo "legacy binary: gone"; fi
+echo "after legacy: $(systemctl is-enabled osg-worker.service 2>&1) $(readlink "$E/multi-user.target.wants/osg-worker.service")"
 EOF
 
 out=$("$POOL" run sh "$WORK/probe.sh" 2>&1) || fail "the probe failed: $out"
 echo "$out"
 first=${out%%--- drift*}
 drift=${out#*--- drift}
+legacy=${drift#*--- legacy}
+drift=${drift%%--- legacy*}
 want="deploy exit=0
 | deploy: building the osg-worker package (dpkg-buildpackage)
 | deploy: osg-worker: unchanged
@@ -109,4 +121,9 @@ grep -qzE "$want" <<<"$drift" || fail "deploy did not repair the drift, then sta
 log "ok: deploy repairs the drift, then is unchanged"
 assert_contains "$drift" "repaired: same as before" "the edited unit has its content back"
 assert_contains "$drift" "after repair: enabled disabled" "osg-worker.path enabled, condor.service disabled again"
+assert_contains "$legacy" "| deploy: removed the install of an older deploy.sh" "deploy finds an older deploy's install"
+assert_contains "$legacy" "legacy unit: gone" "the older install's unit in /etc/systemd/system is gone"
+assert_contains "$legacy" "legacy binary: gone" "its /usr/local/bin/osg-worker is gone"
+assert_contains "$legacy" "after legacy: enabled /usr/lib/systemd/system/osg-worker.service" \
+  "the package's unit is the one enabled"
 log PASS

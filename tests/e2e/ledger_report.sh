@@ -6,7 +6,8 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-TIMEOUT=20
+# Long enough that the kill below lands before the deadline even on a loaded machine.
+TIMEOUT=40
 pool_up
 write_config "$WORK/w1.conf" "IdleTimeout = ${TIMEOUT}s"
 "$POOL" worker w1 --config "$WORK/w1.conf" >/dev/null

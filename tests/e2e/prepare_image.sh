@@ -21,7 +21,7 @@ PLANTED="/etc/osg-worker.conf /etc/condor/tokens.d/osg-worker.token /etc/condor/
  /etc/osg-worker/cloud.env /etc/openstack/clouds.yaml /root/.config/openstack/clouds.yaml
  /etc/ssh/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key.pub /var/lib/systemd/random-seed"
 KEPT="/etc/condor/tokens.d /var/log/condor /var/lib/condor/spool /var/lib/condor/execute /var/lib/osg-worker"
-STOCK="/etc/condor/condor_config /etc/condor/config.d/00-htcondor-9.0.config"
+STOCK="/etc/condor/condor_config /etc/condor/config.d/00-htcondor-9.0.config /etc/ssh/sshd_config.d/osgp-kept.conf"
 REFUSAL="osg-worker prepare-image: osg-worker or HTCondor is running; stop them first (systemctl stop osg-worker) or pass --force"
 plant() {
   for f in $PLANTED; do mkdir -p "${f%/*}"; printf '# %s\n' "$tok" >"$f"; done
@@ -53,6 +53,7 @@ all_cleared() {  # WHEN
   [ -f /etc/machine-id ] && [ ! -s /etc/machine-id ] || bad "$1: /etc/machine-id is not there and empty"
 }
 
+mkdir -p /etc/ssh/sshd_config.d && echo "# kept: not a host key" >/etc/ssh/sshd_config.d/osgp-kept.conf
 stock=$(sha256sum $STOCK) || bad "no stock config"
 plant
 modes=$(stat -c '%n %a %U:%G' $KEPT)
