@@ -136,6 +136,16 @@ seed_script() {
     "$(cat "$1")"
 }
 
+# ospool_vm_setup: a VM test's start: the image is there, a fresh pool answering as the OSPool,
+# a token in $WORK/token and the seed's script with it in $WORK/seed.sh.
+ospool_vm_setup() {
+  [ -f "$VM_IMAGE" ] || fail "no VM image: run tools/vm-image"
+  "$POOL" down >/dev/null 2>&1 || true
+  "$POOL" up --ospool
+  "$POOL" token >"$WORK/token"
+  seed_script "$WORK/token" >"$WORK/seed.sh"
+}
+
 # vm_test_part [IDLE_TIMEOUT]: the test bed's cloud-config part of a VM's user-data.
 # - The OSPool's names (which a seed-style config dials) resolve to the local central manager,
 #   which `osg-pool up --ospool` runs the OSPool's collector sockets on.

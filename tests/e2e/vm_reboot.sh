@@ -6,12 +6,7 @@
 # from the disk afterwards, carries on across the reboot: records of two boots, two joins.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
-[ -f "$VM_IMAGE" ] || fail "no VM image: run tools/vm-image"
-
-"$POOL" down >/dev/null 2>&1 || true
-"$POOL" up --ospool
-"$POOL" token >"$WORK/token"
-seed_script "$WORK/token" >"$WORK/seed.sh"
+ospool_vm_setup
 {
   vm_test_part 3m
   cat <<'EOF'

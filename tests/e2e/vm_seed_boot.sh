@@ -8,12 +8,7 @@
 # deadline to qemu's exit (measured under TCG; not asserted).
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
-[ -f "$VM_IMAGE" ] || fail "no VM image: run tools/vm-image"
-
-"$POOL" down >/dev/null 2>&1 || true
-"$POOL" up --ospool
-"$POOL" token >"$WORK/token"
-seed_script "$WORK/token" >"$WORK/seed.sh"
+ospool_vm_setup
 vm_test_part 2m >"$WORK/test-part.yaml"
 multipart "$WORK/test-part.yaml" "$WORK/seed.sh" >"$WORK/user-data"
 
