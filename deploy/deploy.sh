@@ -148,14 +148,21 @@ build_package() {
   if [ -n "$fingerprint" ]; then echo "$fingerprint" >"$deb.sources"; else rm -f "$deb.sources"; fi
 }
 
-# The build tools this run installed go again, but for what the package itself needs.
+# The build tools this run installed go again, but for what the package itself needs; nothing
+# else: other packages that apt would autoremove are the machine owner's business, not ours.
 remove_build_dependencies() {
   [ -n "$BUILD_TOOLS_ADDED" ] || return 0
+  local removable ours
   say "removing the build dependencies"
   changed=1
   # shellcheck disable=SC2086  # one package name per word
   apt-mark auto $BUILD_TOOLS_ADDED >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get autoremove --purge -y -q >/dev/null
+  # What autoremove would take (nothing installed depends on it) and this run added.
+  removable=$(apt-get -s autoremove --purge | sed -n 's/^Purg \([^ :]*\).*/\1/p' | sort)
+  ours=$(comm -12 <(echo "$removable") <(tr ' ' '\n' <<<"$BUILD_TOOLS_ADDED" | sort))
+  [ -n "$ours" ] || return 0
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $ours >/dev/null
 }
 
 # True when the installed osg-worker is this .deb: same version, same files (dpkg's checksums)

@@ -371,9 +371,9 @@ void Agent::Shutdown() {
   // `none` is the owner's choice to keep the machine; anything else must end it. A failed action
   // escalates at once; a machine still up long after a successful one, later (Escalate).
   if (settings_.shutdown_action.kind == ShutdownAction::Kind::kNone) return;
-  escalate_at_ = Now() + (ok ? kActionGrace : Seconds(0));
+  escalate_at_ = Now() + (ok ? settings_.shutdown_grace : Seconds(0));
   if (ok) {
-    Log("the machine should go now; if it is still up in " + FormatDuration(kActionGrace) +
+    Log("the machine should go now; if it is still up in " + FormatDuration(settings_.shutdown_grace) +
         ", it is powered off");
   }
 }

@@ -186,7 +186,7 @@ TEST_F(AgentTest, AnIdleWorkerStopsRaceFreeAndShutsDownAtItsIdleTimeout) {
   EXPECT_NE(Events("shutdown_action")[0].find("\"ok\""), std::string::npos);
   EXPECT_EQ(Status()["phase"], "ShutDown");
   // A successful action is not escalated before its grace has passed.
-  RunFor(kActionGrace - Seconds(5));
+  RunFor(kDefaultShutdownGrace - Seconds(5));
   EXPECT_TRUE(power_offs_.empty());
 }
 
@@ -283,10 +283,22 @@ TEST_F(AgentTest, AFailedActionIsEscalatedAtOnceAndThenEachMinute) {
 TEST_F(AgentTest, ASuccessfulActionWithTheMachineStillUpIsFollowedByAPowerOff) {
   Begin();
   ASSERT_TRUE(RunUntilShutdown(hours(1))) << Log();
-  RunFor(kActionGrace + Seconds(5));
+  RunFor(kDefaultShutdownGrace + Seconds(5));
   ASSERT_EQ(power_offs_.size(), 1u) << Log();
   EXPECT_EQ(power_offs_[0].how, "systemctl poweroff");
-  EXPECT_GE(power_offs_[0].at - actions_[0].at, kActionGrace);
+  EXPECT_GE(power_offs_[0].at - actions_[0].at, kDefaultShutdownGrace);
+}
+
+TEST_F(AgentTest, ShutdownGraceSetsWhenASuccessfulActionIsFollowedByAPowerOff) {
+  settings_.shutdown_grace = minutes(2);
+  Begin();
+  ASSERT_TRUE(RunUntilShutdown(hours(1))) << Log();
+  RunFor(minutes(2) - Seconds(5));
+  EXPECT_TRUE(power_offs_.empty()) << Log();
+  RunFor(Seconds(10));
+  ASSERT_EQ(power_offs_.size(), 1u) << Log();
+  EXPECT_GE(power_offs_[0].at - actions_[0].at, minutes(2));
+  EXPECT_EQ(Logged("if it is still up in 2m0s, it is powered off"), 1) << Log();
 }
 
 TEST_F(AgentTest, ShutdownActionNoneKeepsTheMachine) {

@@ -23,10 +23,22 @@ WorkerUpCheck CheckWorkerUp(const std::optional<std::string>& status_json,
   return check;
 }
 
-std::string DescribeNotUp(const WorkerUpCheck& check, bool config_valid) {
-  if (!config_valid) return "no valid /etc/osg-worker.conf was written (see the journal)";
+std::string DescribeNotUp(const WorkerUpCheck& check, const std::string& config_problem) {
+  if (!config_problem.empty()) return config_problem;
   if (!check.agent_running) return "the config is valid but osg-worker run is not running";
   return "osg-worker runs but HTCondor is not up";
+}
+
+std::string DescribeConfigProblem(const std::string& path, bool exists,
+                                  const LoadedConfig& loaded) {
+  if (loaded.ok()) return "";
+  if (!exists) return "no " + path + " was written";
+  for (const Diagnostic& d : loaded.diagnostics) {
+    if (d.severity == Diagnostic::Severity::kError) {
+      return "the config is not valid (" + d.ToString() + "; the journal has all of it)";
+    }
+  }
+  return "the config is not valid (see the journal)";
 }
 
 int RunBootDeadline(double boot, const BootDeadlineSeams& seams, Seconds grace,
@@ -49,7 +61,7 @@ int RunBootDeadline(double boot, const BootDeadlineSeams& seams, Seconds grace,
     return 0;
   }
   seams.log("boot deadline: " + FormatDuration(seams.timeout()) + " after the boot, " +
-            DescribeNotUp(check, seams.config_valid()) +
+            DescribeNotUp(check, seams.config_problem()) +
             ": powering off, so that the instance does not bill for ever");
   // Level 2 is the kernel's power-off, which returns only when it failed: then exit non-zero
   // (systemd restarts the unit, which is past its deadline and tries again).

@@ -26,15 +26,22 @@ struct WorkerUpCheck {
 };
 WorkerUpCheck CheckWorkerUp(const std::optional<std::string>& status_json,
                             const std::function<bool(int64_t)>& alive);
-// Why the worker is not up, for the log and the console.
-std::string DescribeNotUp(const WorkerUpCheck& check, bool config_valid);
+// Why the worker is not up, for the log and the console. `config_problem`: what is wrong with the
+// config ("" when it is valid).
+std::string DescribeNotUp(const WorkerUpCheck& check, const std::string& config_problem);
+
+// For the console at the deadline: "" for a valid config, else that no file was written at
+// `path`, or the first of its errors.
+std::string DescribeConfigProblem(const std::string& path, bool exists, const LoadedConfig& loaded);
 
 // The side effects, so that the policy is tested with a fake clock and machine.
 struct BootDeadlineSeams {
   std::function<double()> boot_time_now;   // seconds since boot (CLOCK_BOOTTIME)
   std::function<void(Seconds)> sleep;
   std::function<Seconds()> timeout;        // BootTimeout now: from a valid config, else default
-  std::function<bool()> config_valid;      // a valid config exists now
+  // What is wrong with the config now: "" when it is valid, else that none was written or its
+  // first error (file, line and key; never a secret).
+  std::function<std::string()> config_problem;
   std::function<WorkerUpCheck()> check;
   std::function<ShutdownStep(int level)> power_off;  // EscalatePowerOff
   std::function<void(const std::string&)> log;

@@ -16,7 +16,7 @@ class BootDeadlineTest : public ::testing::Test {
     return {.boot_time_now = [this] { return now_; },
             .sleep = [this](Seconds s) { now_ += static_cast<double>(s.count()); },
             .timeout = [this] { return timeout_; },
-            .config_valid = [this] { return config_valid_; },
+            .config_problem = [this] { return config_problem_; },
             .check =
                 [this] {
                   ++checks_;
@@ -34,7 +34,7 @@ class BootDeadlineTest : public ::testing::Test {
   }
   double now_ = 12;  // seconds since boot; PID 1 started at 2
   Seconds timeout_{1800};
-  bool config_valid_ = false;
+  std::string config_problem_ = "no /etc/osg-worker.conf was written";
   double agent_up_at_ = 1e9;
   double condor_up_at_ = 1e9;
   int checks_ = 0;
@@ -49,12 +49,13 @@ TEST_F(BootDeadlineTest, NoConfigPowersOffAtTheDeadlineAndEscalates) {
   EXPECT_LE(power_offs_[0], 2 + 1800 + 60 + 6);
   EXPECT_EQ(power_offs_[1], power_offs_[0] + 60);  // the clean one succeeded: a minute's wait
   EXPECT_EQ(power_offs_[2], power_offs_[1] + 1);   // the forced one failed: at once
-  EXPECT_THAT(log_[0], HasSubstr("30m0s after the boot, no valid /etc/osg-worker.conf"));
+  EXPECT_THAT(log_[0], HasSubstr("30m0s after the boot, no /etc/osg-worker.conf was written: "
+                                 "powering off"));
   EXPECT_THAT(log_[1], HasSubstr("poweroff-0: ok"));
 }
 
 TEST_F(BootDeadlineTest, AWorkerUpAtTheDeadlineKeepsTheMachine) {
-  config_valid_ = true;
+  config_problem_ = "";
   agent_up_at_ = condor_up_at_ = 100;
   EXPECT_EQ(RunBootDeadline(2, Seams()), 0);
   EXPECT_TRUE(power_offs_.empty());
@@ -63,14 +64,14 @@ TEST_F(BootDeadlineTest, AWorkerUpAtTheDeadlineKeepsTheMachine) {
 }
 
 TEST_F(BootDeadlineTest, ARestartingAgentGetsTheGrace) {
-  config_valid_ = true;
+  config_problem_ = "";
   agent_up_at_ = condor_up_at_ = 1802 + 30;
   EXPECT_EQ(RunBootDeadline(2, Seams(), Seconds(60)), 0);
   EXPECT_TRUE(power_offs_.empty());
 }
 
 TEST_F(BootDeadlineTest, AnAgentWithoutHtcondorPowersOff) {
-  config_valid_ = true;
+  config_problem_ = "";
   agent_up_at_ = 10;
   EXPECT_EQ(RunBootDeadline(2, Seams()), 1);
   EXPECT_THAT(log_[0], HasSubstr("osg-worker runs but HTCondor is not up"));
@@ -83,6 +84,18 @@ TEST_F(BootDeadlineTest, TheTimeoutIsRereadWhileWaiting) {
   agent_up_at_ = condor_up_at_ = 5000;
   EXPECT_EQ(RunBootDeadline(2, seams), 0);
   EXPECT_GE(now_, 7202);
+}
+
+TEST(DescribeConfigProblem, SaysWhetherTheFileIsMissingOrWhatIsWrongWithIt) {
+  const std::string path = "/etc/osg-worker.conf";
+  EXPECT_EQ(DescribeConfigProblem(path, false, LoadConfig("/nonexistent/osg-worker.conf", 0)),
+            "no /etc/osg-worker.conf was written");
+  LoadedConfig bad = ParseConfig("Token = x\nStart = TARGET.ProjectName == TG-1\n", path, 0);
+  std::string problem = DescribeConfigProblem(path, true, bad);
+  EXPECT_THAT(problem, HasSubstr("the config is not valid (/etc/osg-worker.conf:"));
+  EXPECT_THAT(problem, ::testing::Not(HasSubstr("Token = x")));
+  LoadedConfig good;
+  EXPECT_EQ(DescribeConfigProblem(path, true, good), "");
 }
 
 TEST(CheckWorkerUp, ReadsTheStatusFileAndChecksThePids) {

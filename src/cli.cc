@@ -78,8 +78,12 @@ int RunCli(int argc, char** argv) {
   CLI::App* prepare = app.add_subcommand(
       "prepare-image", "Remove config, token, HTCondor state and logs before a snapshot");
   prepare->add_flag("--force", force, "Even if osg-worker or HTCondor is running");
+  bool no_zero_fill = false;
+  prepare->add_flag("--no-zero-fill", no_zero_fill,
+                    "Leave the free space as it is (deleted files' bytes stay in it)");
   prepare->add_option("--root", root, "Operate on this directory instead of /")->group("");
-  prepare->callback([&] { chosen = [&] { return CommandPrepareImage(root, force); }; });
+  prepare->callback(
+      [&] { chosen = [&] { return CommandPrepareImage(root, force, !no_zero_fill); }; });
 
   // Hidden (group ""): test hooks for the cloud clients.
   std::string imds_url, ec2_url;

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <ctime>
 #include <iostream>
 #include <thread>
@@ -11,7 +13,6 @@
 #include "status_file.h"
 
 namespace osg {
-
 int CommandBootDeadline(const std::string& config_path, std::optional<Seconds> timeout) {
   std::optional<double> boot = InitStartedAt();
   if (!boot) std::cerr << "osg-worker: cannot read PID 1's start; counting from the boot\n";
@@ -30,7 +31,11 @@ int CommandBootDeadline(const std::string& config_path, std::optional<Seconds> t
             LoadedConfig defaults = LoadDropIns(config_path, std::time(nullptr));
             return defaults.ok() ? defaults.settings.boot_timeout : kDefaultBootTimeout;
           },
-      .config_valid = [&] { return load().ok(); },
+      .config_problem =
+          [&] {
+            return DescribeConfigProblem(config_path, access(config_path.c_str(), F_OK) == 0,
+                                         load());
+          },
       .check = [] { return CheckWorkerUp(ReadFile(kStateFile), ProcessAlive); },
       .power_off = [&machine](int level) { return EscalatePowerOff(level, machine); },
       .log = [](const std::string& line) { std::cerr << "osg-worker: " << line << std::endl; }};

@@ -9,6 +9,7 @@
 #include "condor_config.h"
 #include "config.h"
 #include "files.h"
+#include "scrub.h"
 #include "subprocess.h"
 #include "status_file.h"
 #include "text.h"
@@ -24,6 +25,9 @@ const std::vector<std::string> kPathsToClear = {
     "/etc/openstack/clouds.yaml",
     "/root/.config/openstack/clouds.yaml",
     "/etc/condor/tokens.d/*",
+    // HTCondor's signing key, made by condor_master at its first start if there is none: this
+    // machine's own secret.
+    "/etc/condor/passwords.d/*",
     "/etc/condor/config.d/50-osg-worker.conf",
     "/etc/condor/config.d/60-osg-worker-state.conf",
     "/etc/condor/config.d/60-osg-worker-image.conf",
@@ -40,6 +44,11 @@ const std::vector<std::string> kPathsToClear = {
     "/var/lib/systemd/random-seed",
     "/var/lib/systemd/credential.secret",
     "/var/lib/dbus/machine-id",
+    // cloud-init's copies of the user-data (user-data.txt, its scripts, obj.pkl), which hold the
+    // token when the boot script wrote it: scrubbed here, before `cloud-init clean` removes the
+    // rest of cloud-init's state.
+    "/var/lib/cloud/instances/*",
+    "/var/lib/cloud/instance",
 };
 
 // Emptied, not removed: an empty /etc/machine-id makes systemd generate a new id at the next boot
@@ -63,12 +72,12 @@ Status Clear(const std::string& root, const std::string& path) {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
       if (!entry.path().filename().string().starts_with(prefix)) continue;
-      Status status = RemovePath(entry.path().string());
+      Status status = ScrubAndRemove(entry.path().string());
       if (!status.ok()) return status;
     }
     return Status::Ok();
   }
-  return RemovePath(root + path);
+  return ScrubAndRemove(root + path);
 }
 
 // O_NOFOLLOW: under --root, a link to an absolute /etc/machine-id would be the host's own file.
@@ -81,9 +90,32 @@ Status EmptyMachineId(const std::string& root) {
   return Status::Ok();
 }
 
+// Deleted files leave their bytes in the blocks they freed, old copies of a rewritten token
+// included: overwrite all free space, then give it back to a thin disk (fstrim, where the disk
+// supports discard). Returns false if the zero-fill failed.
+bool ZeroFreeSpace() {
+  if (std::optional<std::string> why = ZeroFillUnsupported("/")) {
+    std::cout << "osg-worker prepare-image: free space not zero-filled: " << *why << "\n";
+    return true;
+  }
+  std::cout << "osg-worker prepare-image: zero-filling the free space of / (deleted files' "
+               "blocks), which takes a while on a large disk\n"
+            << std::flush;
+  ZeroFillResult fill = ZeroFillFreeSpace("/");
+  if (!fill.status.ok()) {
+    std::cerr << "osg-worker prepare-image: zero-filling the free space: " << fill.status.message()
+              << "\n";
+    return false;
+  }
+  std::cout << "osg-worker prepare-image: zero-filled " << fill.bytes / (1024 * 1024)
+            << " MiB of free space\n";
+  RunCommand({"fstrim", "/"}, std::chrono::minutes(10));  // best effort: not every disk discards
+  return true;
+}
+
 }  // namespace
 
-int CommandPrepareImage(const std::string& root, bool force) {
+int CommandPrepareImage(const std::string& root, bool force, bool zero_fill) {
   if (root.empty() && !force && AgentOrCondorRunning()) {
     std::cerr << "osg-worker prepare-image: osg-worker or HTCondor is running; stop them first "
                  "(systemctl stop osg-worker) or pass --force\n";
@@ -104,6 +136,8 @@ int CommandPrepareImage(const std::string& root, bool force) {
   if (root.empty()) {
     // So that the next boot of the snapshot runs the cloud's user-data again.
     RunCommand({"sh", "-c", "command -v cloud-init >/dev/null && cloud-init clean --logs || true"});
+    // Under --root the free space is the building host's, not the image's.
+    if (zero_fill && !ZeroFreeSpace()) ++failures;
   }
   if (failures > 0) return 1;
   std::cout << "osg-worker prepare-image: removed the config, tokens, HTCondor state and logs "

@@ -21,7 +21,8 @@ int CommandBootDeadline(const std::string& config_path, std::optional<Seconds> t
 int CommandStatus(bool json);
 // Exit 0, or 3 when there is no ledger (or no record in it).
 int CommandReport(bool json, const std::string& ledger_path, double su_per_core_hour);
-int CommandPrepareImage(const std::string& root, bool force);
+// `zero_fill`: overwrite the free space of / too (a live machine's, not under `root`).
+int CommandPrepareImage(const std::string& root, bool force, bool zero_fill);
 // Hidden: the agent's child that makes the config's default container image ready
 // (image_preparer.h) and writes its ImageReport, as JSON, to `report_path`. Exit 0 when ready.
 int CommandDefaultImage(const std::string& config_path, const std::string& report_path);

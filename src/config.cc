@@ -457,6 +457,7 @@ std::string DescribeSettings(const Settings& s) {
       << "\n"
       << "RetirementTime       = " << FormatDuration(s.retirement_time) << "\n"
       << "ShutdownAction       = " << s.shutdown_action.ToString() << "\n"
+      << "ShutdownGrace        = " << FormatDuration(s.shutdown_grace) << "\n"
       << "Cloud                = " << (s.cloud.empty() ? "none" : s.cloud) << "\n";
   if (s.cloud == "openstack") {
     const OpenStackSettings& o = s.openstack;

@@ -55,6 +55,7 @@ struct OpenStackSettings {
 // A machine with no running worker this long after its boot powers off (boot_deadline.h); also
 // the timeout when no valid config says otherwise.
 inline constexpr std::chrono::seconds kDefaultBootTimeout{30 * 60};
+inline constexpr std::chrono::seconds kDefaultShutdownGrace{10 * 60};
 
 // The effective settings of /etc/osg-worker.conf, defaults filled in. The keys that set them,
 // with the defaults as users read them, are in config_keys.h.
@@ -72,6 +73,9 @@ struct Settings {
   std::optional<Seconds> max_lifetime;  // none unless set
   Seconds retirement_time = std::chrono::hours(1);
   ShutdownAction shutdown_action;
+  // How long the machine may still be up after a successful action before it is powered off: a
+  // cloud's delete takes a minute or two, a power-off seconds.
+  Seconds shutdown_grace = kDefaultShutdownGrace;
   std::string cloud;  // "", "ec2", "gce" or "openstack": whose API deletes the instance
   std::string ec2_metadata_url = "http://169.254.169.254";
   std::string ec2_endpoint;  // "": https://ec2.<region>.amazonaws.com

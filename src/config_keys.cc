@@ -205,6 +205,11 @@ const ConfigKey kKeys[] = {
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        SetShutdownAction(s.shutdown_action, v, p);
      }},
+    {"ShutdownGrace", "10m",
+     "after a successful delete, shelve or command, power off if the machine is still up then",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       SetDuration(s.shutdown_grace, v, p);
+     }},
     {"Cloud", "none", "whose API deletes the instance: ec2, gce or openstack",
      [](Settings& s, const std::string& v, int64_t, Problems& p) {
        std::string cloud = ToLower(v);

@@ -50,6 +50,7 @@ TEST(ParseConfig, AcceptsTheSeedFile) {
   EXPECT_EQ(s.idle_timeout, Seconds(25 * 60));
   EXPECT_EQ(s.accept_window, Seconds(7 * 86400));
   EXPECT_EQ(s.shutdown_action.kind, ShutdownAction::Kind::kAuto);  // no cloud: powers off
+  EXPECT_EQ(s.shutdown_grace, Seconds(10 * 60));
   EXPECT_EQ(s.cloud, "");
   EXPECT_EQ(s.glidein_site, "Cloud");
   EXPECT_EQ(s.token_claims.subject, "worker@osgpool.test");
@@ -59,7 +60,7 @@ TEST(ParseConfig, AcceptsCrlfCommentsCaseAndOptionalKeys) {
   std::string text =
       "# injected by cloud-init\r\nworkergroupname = A\r\nTOKEN = " + kToken +
       "  \r\nstart = Cpus > 1\r\ncentralmanager = cm.example:9618\r\nIdleTimeout = 90s\r\n"
-      "AcceptWindow = 2h\r\nShutdownAction = command:/usr/local/bin/record\r\n"
+      "AcceptWindow = 2h\r\nShutdownAction = command:/usr/local/bin/record\r\nShutdownGrace = 1m\r\n"
       "GLIDEIN_Site = Jetstream2\r\nglidein_resourcename = IU\r\n";
   LoadedConfig loaded = ParseConfig(text, "f", kNow);
   ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(Messages(loaded));
@@ -68,6 +69,7 @@ TEST(ParseConfig, AcceptsCrlfCommentsCaseAndOptionalKeys) {
   EXPECT_EQ(loaded.settings.idle_timeout, Seconds(90));
   EXPECT_EQ(loaded.settings.accept_window, Seconds(7200));
   EXPECT_EQ(loaded.settings.shutdown_action.ToString(), "command:/usr/local/bin/record");
+  EXPECT_EQ(loaded.settings.shutdown_grace, Seconds(60));
   EXPECT_EQ(loaded.settings.glidein_site, "Jetstream2");
   EXPECT_EQ(loaded.settings.glidein_resource_name, "IU");
 }

@@ -51,9 +51,8 @@ ShutdownStep EscalatePowerOff(int level, const PowerOffSeams& seams);
 // The real ones. kernel_power_off ends the machine: never call it from a test.
 PowerOffSeams RealPowerOffSeams();
 
-// How long after a successful action the machine may still be up before the escalation starts
-// (a cloud delete takes a minute or two; a power-off seconds), and between escalation levels.
-inline constexpr Seconds kActionGrace{600};
+// Between escalation levels. (How long after a successful action the machine may still be up
+// before the escalation starts is the config's ShutdownGrace.)
 inline constexpr Seconds kEscalationGrace{60};
 
 }  // namespace osg

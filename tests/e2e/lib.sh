@@ -201,11 +201,11 @@ vm_journal() { cat "$VMS/$1/journal.log" 2>/dev/null; }  # NAME
 vm_journal_has() { grep -qE "$2" "$VMS/$1/journal.log" 2>/dev/null; }  # NAME REGEX
 vm_powered_off() { [ -f "$VMS/$1/exited" ]; }              # NAME
 
-# The time of the first journal line matching REGEX, in seconds since the epoch (the guest's
+# The time of the last journal line matching REGEX, in seconds since the epoch (the guest's
 # clock, which qemu sets from the host's at power-on).
 vm_journal_time() {  # NAME REGEX
   local stamp
-  stamp=$(grep -m1 -E "$2" "$VMS/$1/journal.log" | cut -d' ' -f1)
+  stamp=$(grep -E "$2" "$VMS/$1/journal.log" | tail -n 1 | cut -d' ' -f1)
   [ -n "$stamp" ] && date -d "$stamp" +%s.%N
 }
 

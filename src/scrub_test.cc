@@ -1,0 +1,74 @@
+#include "scrub.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "files.h"
+
+namespace osg {
+namespace {
+
+class ScrubTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/osg-scrub-test.XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { RemovePath(dir_); }
+  void Write(const std::string& path, const std::string& text) {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::ofstream(path) << text;
+  }
+  std::string dir_;
+};
+
+// A second hard link keeps the inode, and so the blocks, readable after the removal: what it
+// reads is what a raw copy of the disk would find there.
+TEST_F(ScrubTest, OverwritesTheBytesBeforeRemovingTheFile) {
+  std::string secret = dir_ + "/etc/osg-worker.conf";
+  Write(secret, "Token = the-secret-token\n");
+  ASSERT_EQ(link(secret.c_str(), (dir_ + "/witness").c_str()), 0);
+  ASSERT_TRUE(ScrubAndRemove(secret).ok());
+  EXPECT_FALSE(std::filesystem::exists(secret));
+  EXPECT_EQ(ReadFile(dir_ + "/witness"), std::string(25, '\0'));
+}
+
+TEST_F(ScrubTest, OverwritesEveryFileOfATreeButFollowsNoLink) {
+  Write(dir_ + "/outside", "not ours");
+  Write(dir_ + "/tree/a", "aaa");
+  Write(dir_ + "/tree/sub/b", "bbbb");
+  ASSERT_EQ(link((dir_ + "/tree/sub/b").c_str(), (dir_ + "/witness-b").c_str()), 0);
+  std::filesystem::create_symlink(dir_ + "/outside", dir_ + "/tree/link");
+  ASSERT_TRUE(ScrubAndRemove(dir_ + "/tree").ok());
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/tree"));
+  EXPECT_EQ(ReadFile(dir_ + "/witness-b"), std::string(4, '\0'));
+  EXPECT_EQ(ReadFile(dir_ + "/outside"), "not ours") << "a link's target is not ours to scrub";
+}
+
+TEST_F(ScrubTest, AMissingPathIsNoError) {
+  EXPECT_TRUE(ScrubAndRemove(dir_ + "/none").ok());
+}
+
+TEST_F(ScrubTest, ZeroFillWritesThenRemovesItsFile) {
+  ZeroFillResult result = ZeroFillFreeSpace(dir_, 3 * 1024 * 1024 + 5);
+  ASSERT_TRUE(result.status.ok()) << result.status.message();
+  EXPECT_EQ(result.bytes, 3u * 1024 * 1024 + 5);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_)) << "the zero file is removed";
+}
+
+TEST_F(ScrubTest, ZeroFillSaysWhyATmpfsOrAnOverlayIsSkipped) {
+  // /proc is neither ext4 nor XFS: the reason names its type.
+  std::optional<std::string> proc = ZeroFillUnsupported("/proc");
+  ASSERT_TRUE(proc.has_value());
+  EXPECT_NE(proc->find("neither ext4 nor XFS"), std::string::npos) << *proc;
+  EXPECT_TRUE(ZeroFillUnsupported(dir_ + "/none").has_value());
+}
+
+}  // namespace
+}  // namespace osg
