@@ -108,7 +108,8 @@ bool ZeroFreeSpace() {
     return false;
   }
   std::cout << "osg-worker prepare-image: zero-filled " << fill.bytes / (1024 * 1024)
-            << " MiB of free space\n";
+            << " MiB of free space"
+            << (fill.reserve_included ? ", ext4's reserved clusters included" : "") << "\n";
   RunCommand({"fstrim", "/"}, std::chrono::minutes(10));  // best effort: not every disk discards
   return true;
 }

@@ -214,7 +214,10 @@ ImageReport PrepareImage(const ImageSource& source, const std::string& cache_dir
 }
 
 bool MachineHasGpus(const ImagePreparerSeams& seams) {
-  CommandResult extra = seams.run({"condor_config_val", "GPU_DISCOVERY_EXTRA"});
+  // Unset, as it is by default, condor_config_val says "Not defined" on its stderr, which is the
+  // journal's: that is no problem of the worker's, so it is not shown.
+  CommandResult extra =
+      seams.run({"sh", "-c", "exec condor_config_val GPU_DISCOVERY_EXTRA 2>/dev/null"});
   std::vector<std::string> argv{"/usr/libexec/condor/condor_gpu_discovery", "-properties"};
   if (extra.ok()) {
     std::istringstream words(extra.output);

@@ -188,7 +188,9 @@ TEST_F(ImagePreparerTest, AMachineWithGpusRunsTheGpuImage) {
   std::string discovery = "DetectedGPUs=0\n";
   seams_.run = [&](const std::vector<std::string>& argv) -> CommandResult {
     runs_.push_back(argv);
-    if (argv[0] == "condor_config_val") return {0, "-simulate:0,1\n"};
+    if (argv.back().find("condor_config_val GPU_DISCOVERY_EXTRA") != std::string::npos) {
+      return {0, "-simulate:0,1\n"};
+    }
     if (argv[0].find("condor_gpu_discovery") != std::string::npos) return {0, discovery};
     return self_test_;
   };

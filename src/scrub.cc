@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -96,11 +97,62 @@ std::optional<std::string> ZeroFillUnsupported(const std::string& dir) {
   }
 }
 
-ZeroFillResult ZeroFillFreeSpace(const std::string& dir, uint64_t max_bytes) {
+std::string Ext4SysfsDir(const std::string& dir, const std::string& sys) {
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0) return "";
+  // SYS/dev/block/MAJOR:MINOR links to the device's directory, named as SYS/fs/ext4 names it.
+  std::string link = sys + "/dev/block/" + std::to_string(major(st.st_dev)) + ":" +
+                     std::to_string(minor(st.st_dev));
+  std::error_code ec;
+  std::filesystem::path device = std::filesystem::read_symlink(link, ec);
+  if (ec || device.filename().empty()) return "";
+  std::string ext4 = sys + "/fs/ext4/" + device.filename().string();
+  return std::filesystem::exists(ext4 + "/reserved_clusters", ec) ? ext4 : "";
+}
+
+namespace {
+
+bool WriteSysfs(const std::string& path, const std::string& value) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::string line = value + "\n";
+  bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  return close(fd) == 0 && ok;
+}
+
+// Lowers ext4's reserve to zero while it lives, and puts the old value back.
+class Ext4ReserveLowered {
+ public:
+  explicit Ext4ReserveLowered(const std::string& sysfs_dir) {
+    if (sysfs_dir.empty()) return;
+    path_ = sysfs_dir + "/reserved_clusters";
+    std::optional<std::string> old = ReadFile(path_);
+    if (!old) return;
+    old_ = Trim(*old);
+    lowered_ = !old_.empty() && WriteSysfs(path_, "0");
+  }
+  ~Ext4ReserveLowered() {
+    if (lowered_) WriteSysfs(path_, old_);
+  }
+  Ext4ReserveLowered(const Ext4ReserveLowered&) = delete;
+  Ext4ReserveLowered& operator=(const Ext4ReserveLowered&) = delete;
+  bool lowered() const { return lowered_; }
+
+ private:
+  std::string path_, old_;
+  bool lowered_ = false;
+};
+
+}  // namespace
+
+ZeroFillResult ZeroFillFreeSpace(const std::string& dir, uint64_t max_bytes,
+                                 const std::string& sys) {
   std::string path = dir + (dir.ends_with('/') ? "" : "/") + ".osg-worker-zero-fill";
+  Ext4ReserveLowered reserve(Ext4SysfsDir(dir, sys));
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return {Status::Error("cannot create " + path + ": " + ErrnoText()), 0};
+  if (fd < 0) return {Status::Error("cannot create " + path + ": " + ErrnoText()), 0, false};
   ZeroFillResult result;
+  result.reserve_included = reserve.lowered();
   bool full = false;
   result.status = WriteZeros(fd, max_bytes, &result.bytes, &full);
   // The zeros must reach the disk before the blocks are freed again.

@@ -1,6 +1,7 @@
 #include "scrub.h"
 
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -60,6 +61,26 @@ TEST_F(ScrubTest, ZeroFillWritesThenRemovesItsFile) {
   ASSERT_TRUE(result.status.ok()) << result.status.message();
   EXPECT_EQ(result.bytes, 3u * 1024 * 1024 + 5);
   EXPECT_TRUE(std::filesystem::is_empty(dir_)) << "the zero file is removed";
+}
+
+// A sysfs of our own: SYS/dev/block/MAJOR:MINOR for the test directory's device, linked as the
+// kernel links it, and the ext4 directory of that device with its reserve.
+TEST_F(ScrubTest, ZeroFillLowersExt4sReserveAndRestoresIt) {
+  struct stat st {};
+  ASSERT_EQ(stat(dir_.c_str(), &st), 0);
+  std::string sys = dir_ + "/sys";
+  std::filesystem::create_directories(sys + "/dev/block");
+  std::filesystem::create_symlink(
+      "../../devices/virtual/block/vdz/vdz1",
+      sys + "/dev/block/" + std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev)));
+  EXPECT_EQ(Ext4SysfsDir(dir_, sys), "") << "no ext4 directory for the device: not ext4";
+  Write(sys + "/fs/ext4/vdz1/reserved_clusters", "4096\n");
+  EXPECT_EQ(Ext4SysfsDir(dir_, sys), sys + "/fs/ext4/vdz1");
+  ZeroFillResult result = ZeroFillFreeSpace(dir_, 4096, sys);
+  ASSERT_TRUE(result.status.ok()) << result.status.message();
+  EXPECT_TRUE(result.reserve_included);
+  EXPECT_EQ(ReadFile(sys + "/fs/ext4/vdz1/reserved_clusters"), "4096\n") << "restored";
+  EXPECT_EQ(Ext4SysfsDir(dir_ + "/none", sys), "");
 }
 
 TEST_F(ScrubTest, ZeroFillSaysWhyATmpfsOrAnOverlayIsSkipped) {

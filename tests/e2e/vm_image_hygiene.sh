@@ -86,16 +86,33 @@ log "h1: $identity1"
 qemu-img convert -O raw "$VMS/h1/disk.qcow2" "$WORK/h1.raw"
 token1=$(cat "$WORK/token")
 on_disk() { grep -qaF -e "$2" "$1"; }  # IMAGE STRING
+# where_on_disk NAME STRING: the files (or free blocks) of NAME's root filesystem that hold STRING.
+where_on_disk() {
+  local offset block inode
+  vm_disk_file "$1" / >/dev/null
+  grep -boaF -e "$2" "$WORK/$1-root.raw" | cut -d: -f1 | head -n 5 | while read -r offset; do
+    block=$((offset / 4096))
+    inode=$(debugfs -R "icheck $block" "$WORK/$1-root.raw" 2>/dev/null | awk 'NR > 1 { print $2 }')
+    if [[ "$inode" =~ ^[0-9]+$ ]]; then
+      echo "block $block: $(debugfs -R "ncheck $inode" "$WORK/$1-root.raw" 2>/dev/null | awk 'NR > 1 { print $2 }')"
+    else
+      echo "block $block: ${inode:-?} (a free block or metadata)"
+    fi
+  done | paste -sd';'
+}
 for file in "$WORK/h1.raw" "$VMS/h1/disk.qcow2"; do
-  ! on_disk "$file" "$token1" || fail "h1's token is on its prepared disk ($file)"
-  ! on_disk "$file" "${token1##*.}" || fail "the signature of h1's token is on its prepared disk ($file)"
-  ! on_disk "$file" "$secret" || fail "the OpenStack secret is on h1's prepared disk ($file)"
+  ! on_disk "$file" "$token1" || fail "h1's token is on its prepared disk ($file): $(where_on_disk h1 "$token1")"
+  ! on_disk "$file" "${token1##*.}" ||
+    fail "the signature of h1's token is on its prepared disk ($file): $(where_on_disk h1 "${token1##*.}")"
+  ! on_disk "$file" "$secret" || fail "the OpenStack secret is on h1's prepared disk ($file): $(where_on_disk h1 "$secret")"
 done
 rm -f "$WORK/h1.raw"
 log "ok: h1's prepared disk holds neither its token nor the cloud secret, in files or free blocks"
 [ -z "$(vm_disk_file h1 /etc/machine-id)" ] || fail "h1's /etc/machine-id is not empty"
 for dir in /etc/condor/tokens.d /etc/condor/passwords.d /var/lib/cloud/instances; do
-  left=$(debugfs -R "ls $dir" "$WORK/h1-root.raw" 2>/dev/null | tr -s ' ' '\n' | grep -vxE '\.|\.\.|' || true)
+  # `ls -p`: one entry a line, /INODE/MODE/UID/GID/NAME/SIZE/
+  left=$(debugfs -R "ls -p $dir" "$WORK/h1-root.raw" 2>/dev/null |
+    awk -F/ 'NF > 5 && $6 != "." && $6 != ".." { print $6 }' | paste -sd' ')
   [ -z "$left" ] || fail "h1's $dir still holds: $left"
 done
 rm -f "$WORK/h1-root.raw"
