@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Two collectors, as the OSPool has (cm-1 and cm-2, each with ?sock=collectorN). The local
-# pool's central manager runs a second collector behind its shared port (sock collector2,
+# pool's central manager runs a second collector behind its shared port (sock secondcollector,
 # tools/pool/cm.conf); a worker with `CentralManager = cm.osgpool.test, cm.osgpool.test?sock=
-# collector2` must be listed by both and registered with both as CCB servers; with the first
+# secondcollector` must be listed by both and registered with both as CCB servers; with the first
 # collector down it stays listed by the second, its status stays joined with no diagnosis and it
 # does not rejoin (the agent asks every 5 s here, OSG_WORKER_JOINED_RECHECK_SECONDS); an agent
 # started then joins through the second; with both down, status gives the usual diagnosis; with
@@ -10,10 +10,10 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-FIRST=10.111.0.2 SECOND='10.111.0.2?sock=collector2'  # as asked from the central manager
+FIRST=10.111.0.2 SECOND='10.111.0.2?sock=secondcollector'  # as asked from the central manager
 pool_up
 write_config "$WORK/w1.conf"
-sed -i 's/^CentralManager = .*/CentralManager = cm.osgpool.test, cm.osgpool.test?sock=collector2/' \
+sed -i 's/^CentralManager = .*/CentralManager = cm.osgpool.test, cm.osgpool.test?sock=secondcollector/' \
   "$WORK/w1.conf"
 # A restarted collector knows a worker only from its next update: every UPDATE_INTERVAL, 300 s by
 # default (README, troubleshooting); 20 s here, so that the recovery shows within the test.
@@ -35,9 +35,9 @@ wait_until 90 "w1 is listed by the first collector" listed_by "$FIRST"
 wait_until 30 "w1 is listed by the second collector" listed_by "$SECOND"
 address=$("$POOL" cm condor_status -af MyAddress -const 'WorkerGroupName == "My Test Workers"')
 assert_contains "$address" "sock%3dcollector#" "w1 registered with the first CCB server"
-assert_contains "$address" "sock%3dcollector2#" "w1 registered with the second CCB server"
+assert_contains "$address" "sock%3dsecondcollector#" "w1 registered with the second CCB server"
 agent_says_joined() {
-  grep -q "joined the pool: listed by cm.osgpool.test, cm.osgpool.test?sock=collector2 (one is enough)" \
+  grep -q "joined the pool: listed by cm.osgpool.test, cm.osgpool.test?sock=secondcollector (one is enough)" \
     "$INSTANCES/w1/console.log"
 }
 wait_until 30 "the agent's log says joined, naming both collectors" agent_says_joined

@@ -42,9 +42,10 @@ OpenStackRegion = RegionOne
 EOT
 EOF
 }
-# The machine's identity, printed to the journal: its machine id and HTCondor's signing key.
+# The machine's identity, printed to the journal: its machine id, and HTCondor's: its name and
+# its keys (the tokens the worker installed, and a signing key if HTCondor made one).
 # shellcheck disable=SC2016  # expanded in the guest
-IDENTITY='echo "osgp: identity machine-id=$(cat /etc/machine-id) condor-key=$(cat /etc/condor/passwords.d/* 2>/dev/null | sha256sum | cut -c1-16)"'
+IDENTITY='echo "osgp: identity machine-id=$(cat /etc/machine-id) host=$(hostname) condor-keys=$(cat /etc/condor/tokens.d/* /etc/condor/passwords.d/* 2>/dev/null | sha256sum | cut -c1-16)"'
 
 # h1: a job, then prepare-image and a power-off, once idle after the job.
 {
@@ -67,7 +68,7 @@ config_script "$WORK/token" >"$WORK/h1-config.sh"
 multipart "$WORK/h1-part.yaml" "$WORK/h1-config.sh" >"$WORK/h1-user-data"
 
 listed() { [ -n "$("$POOL" cm condor_status -const "WorkerGroupName == \"$GROUP\"" -af Name 2>/dev/null)" ]; }
-identity() { grep -o 'osgp: identity .*' "$VMS/$1/journal.log" | tail -n 1 | cut -d' ' -f3-; }
+identity() { grep -o 'osgp: identity .*' "$VMS/$1/journal.log" | tail -n 1 | tr -d '\r' | cut -d' ' -f3-; }
 
 "$POOL" vm h1 --image "$VM_IMAGE" --user-data "$WORK/h1-user-data" >/dev/null
 wait_until 900 "h1 is listed" listed
@@ -144,11 +145,11 @@ log "h2: $identity2"
 id1=${identity1#machine-id=}; id1=${id1%% *}
 id2=${identity2#machine-id=}; id2=${id2%% *}
 if [ -z "$id2" ] || [ "$id1" = "$id2" ]; then fail "h2's machine id is not its own: '$id2' (h1's: '$id1')"; fi
-key1=${identity1##*condor-key=}
-key2=${identity2##*condor-key=}
-empty=$(printf '' | sha256sum | cut -c1-16)
-[ "$key2" != "$key1" ] || [ "$key1" = "$empty" ] || fail "h2 has h1's HTCondor signing key"
-log "ok: h2 has its own machine id and HTCondor signing key"
+[[ "$identity2" == *" host=h2 "* ]] || fail "h2 is not named h2: $identity2"
+keys1=${identity1##*condor-keys=}
+keys2=${identity2##*condor-keys=}
+if [ -z "$keys2" ] || [ "$keys2" = "$keys1" ]; then fail "h2's HTCondor keys are h1's: $keys2"; fi
+log "ok: h2 has its own machine id, name and HTCondor keys"
 
 # h2's idle deadline: it deletes its server, then powers off ShutdownGrace later.
 deleted() { [ "$(cloud_state)" = DELETED ]; }
