@@ -134,7 +134,9 @@ std::optional<int> Agent::Begin() {
   InstallFirewall();  // before HTCondor starts (or is adopted): no job runs unfenced
   ResumeIdleClock(ledger.records, now);
   StartMetrics(ledger.records);
-  Record(kEventAgentStart, {{"pid", state_.agent_pid}});
+  // At the time the deadlines counted from (not now, which a slow start puts seconds later): the
+  // next agent on this instance counts from this record, and must find the same retire time.
+  Record(kEventAgentStart, {{"pid", state_.agent_pid}}, wall_at_start_);
   Record(kEventBoot, {{"boot_id", CurrentBootId()}});
   Record(kEventJobFirewall,
          {{"result", state_.job_firewall_ok ? "ok" : "failed"}, {"detail", state_.job_firewall}});
@@ -397,9 +399,9 @@ void Agent::Escalate(TimePoint now) {
   escalate_at_ = now + kEscalationGrace;
 }
 
-void Agent::Record(const char* event, nlohmann::json fields) {
+void Agent::Record(const char* event, nlohmann::json fields, std::optional<int64_t> at) {
   Status status =
-      ledger_.Append({static_cast<double>(env_.WallNow()), event, std::move(fields)});
+      ledger_.Append({static_cast<double>(at.value_or(env_.WallNow())), event, std::move(fields)});
   if (status.ok() != ledger_failing_) return;
   ledger_failing_ = !status.ok();  // say it once when it starts failing, once when it recovers
   state_.ledger_error = status.ok() ? "" : status.message();

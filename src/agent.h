@@ -95,7 +95,9 @@ class Agent {
  private:
   TimePoint Now() const { return env_.SteadyNow(); }
   void Log(const std::string& line);
-  void Record(const char* event, nlohmann::json fields = nlohmann::json::object());
+  // `at`: the wall time it happened, when not now.
+  void Record(const char* event, nlohmann::json fields = nlohmann::json::object(),
+              std::optional<int64_t> at = std::nullopt);
   void OnTransition(Phase from, Phase to, const std::string& reason);
   void ChoosePool(const InstanceHistory& history);
   void ResumeIdleClock(const std::vector<LedgerRecord>& records, TimePoint now);

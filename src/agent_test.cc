@@ -364,6 +364,21 @@ TEST_F(AgentTest, AWorkerThePoolNeverListsShutsDownAtTheJoinTimeoutWithTheStop) 
   EXPECT_LE(tools_.join_queries, 30 * 2 + 10);
 }
 
+// The next agent on this instance (after a restart or a reboot) counts its deadlines from this
+// record: it must say when this agent's deadlines started, however long its start took.
+TEST_F(AgentTest, TheLedgersAgentStartIsWhenTheDeadlinesStartedCounting) {
+  env_.commands_hang = true;  // a slow start: nft takes its whole timeout
+  int64_t begun = env_.WallNow();
+  Begin();
+  ASSERT_GT(env_.WallNow(), begun) << "the start took time";
+  std::optional<double> recorded;
+  for (const LedgerRecord& r : Ledger()) {
+    if (r.event == kEventAgentStart) recorded = r.time;
+  }
+  ASSERT_TRUE(recorded.has_value());
+  EXPECT_EQ(*recorded, static_cast<double>(begun));
+}
+
 TEST_F(AgentTest, TheLifetimeCapCountsFromTheInstancesFirstStartInTheLedger) {
   settings_.max_lifetime = hours(3);
   settings_.retirement_time = hours(1);
