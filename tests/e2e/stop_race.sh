@@ -6,7 +6,7 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-ROUNDS=${RACE_ROUNDS:-8}
+ROUNDS=${RACE_ROUNDS:-6}
 WORKERS=${RACE_WORKERS:-4}
 TIMEOUT=30  # the status poll must see the deadline before it passes, even on a loaded machine
 pool_up
