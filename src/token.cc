@@ -7,15 +7,6 @@
 namespace osg {
 namespace {
 
-int Base64UrlValue(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
 std::optional<nlohmann::json> DecodeJsonPart(std::string_view part) {
   auto bytes = DecodeBase64Url(part);
   if (!bytes) return std::nullopt;
@@ -38,24 +29,6 @@ std::optional<int64_t> TimeClaim(const nlohmann::json& object, const char* name)
 }
 
 }  // namespace
-
-std::optional<std::string> DecodeBase64Url(std::string_view text) {
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    int value = Base64UrlValue(c);
-    if (value < 0) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  if (bits >= 6) return std::nullopt;  // a lone trailing character cannot encode a byte
-  return out;
-}
 
 TokenParseResult ParseTokenClaims(std::string_view token) {
   TokenParseResult result;

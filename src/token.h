@@ -1,5 +1,7 @@
 #pragma once
 
+#include "base64.h"  // DecodeBase64Url, which reads tokens
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,9 +27,6 @@ struct TokenParseResult {
 
 // Reads the header and payload of a JWT ("header.payload.signature", base64url).
 TokenParseResult ParseTokenClaims(std::string_view token);
-
-// Decodes base64url without padding (RFC 7515); nullopt on a character outside the alphabet.
-std::optional<std::string> DecodeBase64Url(std::string_view text);
 
 // "2026-11-24 18:00:00 UTC"
 std::string FormatUtc(int64_t unix_seconds);
