@@ -12,6 +12,7 @@
 #include <map>
 
 #include "openstack_credentials.h"
+#include "test_temp_dir.h"
 
 namespace osg {
 namespace {
@@ -195,22 +196,7 @@ TEST(MetadataUuid, ReadsTheUuid) {
   EXPECT_EQ(MetadataUuid("{\"uuid\": \"" + std::string(65, 'a') + "\"}"), "");
 }
 
-class TempDir : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char dir[] = "/tmp/osg-openstack-test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string Write(const std::string& relative, const std::string& text) {
-    std::string path = dir_ + "/" + relative;
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-    std::ofstream(path) << text;
-    return path;
-  }
-  std::string dir_;
-};
+using TempDir = TempDirTest;
 
 using ConfigDrive = TempDir;
 

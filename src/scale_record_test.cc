@@ -6,22 +6,20 @@
 #include <gtest/gtest.h>
 
 #include "files.h"
+#include "test_temp_dir.h"
 
 namespace osg {
 namespace {
 
 constexpr int64_t kNow = 1'800'000'000;
 
-class ScaleRecordTest : public ::testing::Test {
+class ScaleRecordTest : public TempDirTest {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/osg-scale-record-test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
+    TempDirTest::SetUp();
     path_ = dir_ + "/scale/My Test Workers.json";
   }
-  void TearDown() override { RemovePath(dir_); }
-  std::string dir_, path_;
+  std::string path_;
 };
 
 TEST(SusUsed, CountsCoreHoursAtEachRateFromLaunchToEnd) {

@@ -10,30 +10,17 @@
 #include <gtest/gtest.h>
 
 #include "files.h"
+#include "test_temp_dir.h"
 
 namespace osg {
 namespace {
 
-class ScrubTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/osg-scrub-test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { RemovePath(dir_); }
-  void Write(const std::string& path, const std::string& text) {
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-    std::ofstream(path) << text;
-  }
-  std::string dir_;
-};
+using ScrubTest = TempDirTest;
 
 // A second hard link keeps the inode, and so the blocks, readable after the removal: what it
 // reads is what a raw copy of the disk would find there.
 TEST_F(ScrubTest, OverwritesTheBytesBeforeRemovingTheFile) {
-  std::string secret = dir_ + "/etc/osg-worker.conf";
-  Write(secret, "Token = the-secret-token\n");
+  std::string secret = Write("etc/osg-worker.conf", "Token = the-secret-token\n");
   ASSERT_EQ(link(secret.c_str(), (dir_ + "/witness").c_str()), 0);
   ASSERT_TRUE(ScrubAndRemove(secret).ok());
   EXPECT_FALSE(std::filesystem::exists(secret));
@@ -41,9 +28,9 @@ TEST_F(ScrubTest, OverwritesTheBytesBeforeRemovingTheFile) {
 }
 
 TEST_F(ScrubTest, OverwritesEveryFileOfATreeButFollowsNoLink) {
-  Write(dir_ + "/outside", "not ours");
-  Write(dir_ + "/tree/a", "aaa");
-  Write(dir_ + "/tree/sub/b", "bbbb");
+  Write("outside", "not ours");
+  Write("tree/a", "aaa");
+  Write("tree/sub/b", "bbbb");
   ASSERT_EQ(link((dir_ + "/tree/sub/b").c_str(), (dir_ + "/witness-b").c_str()), 0);
   std::filesystem::create_symlink(dir_ + "/outside", dir_ + "/tree/link");
   ASSERT_TRUE(ScrubAndRemove(dir_ + "/tree").ok());
@@ -74,7 +61,7 @@ TEST_F(ScrubTest, ZeroFillLowersExt4sReserveAndRestoresIt) {
       "../../devices/virtual/block/vdz/vdz1",
       sys + "/dev/block/" + std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev)));
   EXPECT_EQ(Ext4SysfsDir(dir_, sys), "") << "no ext4 directory for the device: not ext4";
-  Write(sys + "/fs/ext4/vdz1/reserved_clusters", "4096\n");
+  Write("sys/fs/ext4/vdz1/reserved_clusters", "4096\n");
   EXPECT_EQ(Ext4SysfsDir(dir_, sys), sys + "/fs/ext4/vdz1");
   ZeroFillResult result = ZeroFillFreeSpace(dir_, 4096, sys);
   ASSERT_TRUE(result.status.ok()) << result.status.message();
