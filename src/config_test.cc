@@ -17,6 +17,7 @@
 
 #include "condor_config.h"
 #include "test_token.h"
+#include "test_temp_dir.h"
 
 namespace osg {
 namespace {
@@ -478,16 +479,11 @@ TEST(ParseConfig, ReportsEveryProblemNotJustTheFirst) {
   EXPECT_EQ(loaded.diagnostics.size(), 3u) << ::testing::PrintToString(Messages(loaded));
 }
 
-class ConfigFile : public ::testing::Test {
+class ConfigFile : public TempDirTest {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/osg-config-test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
+    TempDirTest::SetUp();
     path_ = dir_ + "/osg-worker.conf";
-  }
-  void TearDown() override {
-    std::filesystem::remove_all(dir_);
   }
   // A drop-in of the config: PATH.d/NAME.
   void WriteDropIn(const std::string& name, const std::string& text) {
@@ -498,7 +494,7 @@ class ConfigFile : public ::testing::Test {
     std::ofstream(path_) << text;
     chmod(path_.c_str(), mode);
   }
-  std::string dir_, path_;
+  std::string path_;
 };
 
 TEST_F(ConfigFile, MissingFileIsAnError) {

@@ -1,4 +1,5 @@
 #include "credential_files.h"
+#include "test_temp_dir.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -178,16 +179,13 @@ TEST(CredentialVariableNames, OnlyCredentialNamesNeverValues) {
   EXPECT_THAT(CredentialVariableNames("OS_X Y=1\n=2\n;OS_Z=3\n"), IsEmpty());
 }
 
-class ReadCredentialFileTest : public ::testing::Test {
+class ReadCredentialFileTest : public TempDirTest {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/osg-credential-files-test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
+    TempDirTest::SetUp();
     path_ = dir_ + "/cloud.env";
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string dir_, path_;
+  std::string path_;
 };
 
 TEST_F(ReadCredentialFileTest, ReadsAFileOfOurs) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "files.h"
+#include "test_temp_dir.h"
 
 namespace osg {
 namespace {
@@ -28,18 +29,15 @@ std::vector<std::string> Events(const std::vector<LedgerRecord>& records) {
   return events;
 }
 
-class LedgerFile : public ::testing::Test {
+class LedgerFile : public TempDirTest {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/osg-ledger-test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
+    TempDirTest::SetUp();
     path_ = dir_ + "/state/ledger.jsonl";  // Append creates the missing directory
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   void Truncate(off_t size) { ASSERT_EQ(truncate(path_.c_str(), size), 0); }
   off_t Size() { return static_cast<off_t>(std::filesystem::file_size(path_)); }
-  std::string dir_, path_;
+  std::string path_;
 };
 
 TEST(Crc32, ZlibGivesTheStandardCheckValue) {

@@ -10,27 +10,24 @@
 #include <fstream>
 
 #include "files.h"
+#include "test_temp_dir.h"
 
 namespace osg {
 namespace {
 
 // Real processes: a `sleep` stands in for condor_master.
-class SupervisorTest : public ::testing::Test {
+class SupervisorTest : public TempDirTest {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/osg-supervisor-test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
+    TempDirTest::SetUp();
     pid_file_ = dir_ + "/run/condor_master.pid";
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   Supervisor Make() {
     return Supervisor({"/bin/sleep", "1000"}, pid_file_,
                       [this](const std::string& line) { log_ += line + "\n"; });
   }
 
-  std::string dir_;
   std::string pid_file_;
   std::string log_;
 };
