@@ -13,6 +13,7 @@
 #include "status_file.h"
 
 namespace osg {
+
 int CommandBootDeadline(const std::string& config_path, std::optional<Seconds> timeout) {
   std::optional<double> boot = InitStartedAt();
   if (!boot) std::cerr << "osg-worker: cannot read PID 1's start; counting from the boot\n";
