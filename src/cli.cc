@@ -126,6 +126,28 @@ int RunCli(int argc, char** argv) {
   openstack_test->add_option("--attempts", openstack.attempts, "Tries per step for remove");
   openstack_test->callback([&] { chosen = [&] { return CommandCloudTestOpenStack(openstack); }; });
 
+  CloudTestFleetOptions fleet_test;
+  CLI::App* fleet = cloud_test->add_subcommand("fleet", "One call of the owner's fleet client");
+  fleet->add_option("--cloud", fleet_test.fleet.cloud, "openstack, ec2 or gce")->required();
+  fleet->add_option("--op", fleet_test.op, "prepare, create, list or delete")
+      ->check(CLI::IsMember({"prepare", "create", "list", "delete"}));
+  fleet->add_option("--endpoint", fleet_test.fleet.endpoint, "API base URL");
+  fleet->add_option("--region", fleet_test.fleet.region, "Region");
+  fleet->add_option("--project", fleet_test.fleet.project, "GCE project");
+  fleet->add_option("--timeout-ms", fleet_test.fleet.timeout_ms, "Per-request timeout");
+  fleet->add_option("--group", fleet_test.spec.group, "WorkerGroupName");
+  fleet->add_option("--flavor", fleet_test.spec.flavor, "Flavor / instance type / machine type");
+  fleet->add_option("--image", fleet_test.spec.image, "Image");
+  fleet->add_option("--network", fleet_test.spec.network, "Network / subnet");
+  fleet->add_option("--key-name", fleet_test.spec.key_name, "ssh key pair");
+  fleet->add_option("--zone", fleet_test.spec.zone, "Zone");
+  fleet->add_option("--instance-profile", fleet_test.spec.instance_profile, "EC2 profile");
+  fleet->add_option("--security-group", fleet_test.spec.security_groups, "Security group");
+  fleet->add_option("--name", fleet_test.name, "Instance name (create)");
+  fleet->add_option("--user-data", fleet_test.user_data, "User-data text (create)");
+  fleet->add_option("--id", fleet_test.id, "Instance id (delete)");
+  fleet->callback([&] { chosen = [&] { return CommandCloudTestFleet(fleet_test); }; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

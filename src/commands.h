@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "cloud_fleet.h"
 #include "duration.h"
 
 namespace osg {
@@ -49,5 +50,17 @@ struct CloudTestOpenStackOptions {
   int attempts = 5;
 };
 int CommandCloudTestOpenStack(const CloudTestOpenStackOptions& options);
+
+// Hidden: `cloud-test fleet` runs one call of the owner's fleet client (prepare, create, list or
+// delete), with credentials from the environment as `launch` finds them.
+struct CloudTestFleetOptions {
+  FleetOptions fleet;
+  LaunchSpec spec;
+  std::string op = "list";  // prepare, create, list, delete
+  std::string name;         // create
+  std::string user_data;    // create: the user-data text itself (tests only: no secret in it)
+  std::string id;           // delete
+};
+int CommandCloudTestFleet(const CloudTestFleetOptions& options);
 
 }  // namespace osg
