@@ -10,6 +10,30 @@
 #include "ledger.h"
 
 namespace osg {
+namespace {
+
+// The options that name a cloud and what its workers are made of (launch, scale, cloud-test).
+void AddFleetOptions(CLI::App* command, FleetOptions* fleet, LaunchSpec* spec) {
+  command->add_option("--cloud", fleet->cloud, "openstack, ec2 or gce")
+      ->required()
+      ->check(CLI::IsMember({"openstack", "ec2", "gce"}));
+  command->add_option("--flavor", spec->flavor,
+                      "OpenStack flavor, EC2 instance type or GCE machine type");
+  command->add_option("--image", spec->image, "OpenStack image (name or id), AMI id, GCE image URL");
+  command->add_option("--network", spec->network,
+                      "OpenStack network (name, id, auto); EC2 subnet id; GCE network");
+  command->add_option("--key-name", spec->key_name, "ssh key pair (OpenStack, EC2)");
+  command->add_option("--zone", spec->zone, "GCE zone (required there); OpenStack availability zone");
+  command->add_option("--instance-profile", spec->instance_profile,
+                      "EC2 instance profile that may terminate the instance");
+  command->add_option("--security-group", spec->security_groups, "Security group (repeatable)");
+  command->add_option("--region", fleet->region, "EC2 or OpenStack region");
+  command->add_option("--project", fleet->project, "GCE project");
+  command->add_option("--endpoint", fleet->endpoint, "The cloud API's base URL (EC2, GCE)");
+  command->add_option("--timeout-ms", fleet->timeout_ms, "Per-request timeout")->group("");
+}
+
+}  // namespace
 
 int RunCli(int argc, char** argv) {
   CLI::App app{
@@ -85,6 +109,18 @@ int RunCli(int argc, char** argv) {
   prepare->callback(
       [&] { chosen = [&] { return CommandPrepareImage(root, force, !no_zero_fill); }; });
 
+  LaunchOptions launch;
+  CLI::App* launch_cmd = app.add_subcommand(
+      "launch", "Create workers on a cloud from this machine (credentials from the environment)");
+  AddFleetOptions(launch_cmd, &launch.fleet, &launch.spec);
+  launch_cmd->add_option("--config", launch.config_path, "The workers' osg-worker.conf")->required();
+  launch_cmd->add_option("--count", launch.count, "How many")->check(CLI::Range(1, 1000));
+  launch_cmd->add_option("--name-prefix", launch.name_prefix,
+                         "Instance names are PREFIX-XXXXXX (default: from WorkerGroupName)");
+  launch_cmd->add_flag("--dry-run", launch.dry_run,
+                       "Check the credentials, flavor, image and network; create nothing");
+  launch_cmd->callback([&] { chosen = [&] { return CommandLaunch(launch); }; });
+
   // Hidden (group ""): test hooks for the cloud clients.
   std::string imds_url, ec2_url;
   int timeout_ms = 5000;
@@ -128,21 +164,10 @@ int RunCli(int argc, char** argv) {
 
   CloudTestFleetOptions fleet_test;
   CLI::App* fleet = cloud_test->add_subcommand("fleet", "One call of the owner's fleet client");
-  fleet->add_option("--cloud", fleet_test.fleet.cloud, "openstack, ec2 or gce")->required();
   fleet->add_option("--op", fleet_test.op, "prepare, create, list or delete")
       ->check(CLI::IsMember({"prepare", "create", "list", "delete"}));
-  fleet->add_option("--endpoint", fleet_test.fleet.endpoint, "API base URL");
-  fleet->add_option("--region", fleet_test.fleet.region, "Region");
-  fleet->add_option("--project", fleet_test.fleet.project, "GCE project");
-  fleet->add_option("--timeout-ms", fleet_test.fleet.timeout_ms, "Per-request timeout");
+  AddFleetOptions(fleet, &fleet_test.fleet, &fleet_test.spec);
   fleet->add_option("--group", fleet_test.spec.group, "WorkerGroupName");
-  fleet->add_option("--flavor", fleet_test.spec.flavor, "Flavor / instance type / machine type");
-  fleet->add_option("--image", fleet_test.spec.image, "Image");
-  fleet->add_option("--network", fleet_test.spec.network, "Network / subnet");
-  fleet->add_option("--key-name", fleet_test.spec.key_name, "ssh key pair");
-  fleet->add_option("--zone", fleet_test.spec.zone, "Zone");
-  fleet->add_option("--instance-profile", fleet_test.spec.instance_profile, "EC2 profile");
-  fleet->add_option("--security-group", fleet_test.spec.security_groups, "Security group");
   fleet->add_option("--name", fleet_test.name, "Instance name (create)");
   fleet->add_option("--user-data", fleet_test.user_data, "User-data text (create)");
   fleet->add_option("--id", fleet_test.id, "Instance id (delete)");

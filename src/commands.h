@@ -51,6 +51,17 @@ struct CloudTestOpenStackOptions {
 };
 int CommandCloudTestOpenStack(const CloudTestOpenStackOptions& options);
 
+// `launch`: creates `count` workers of the config's group (launcher.h).
+struct LaunchOptions {
+  FleetOptions fleet;
+  LaunchSpec spec;
+  std::string config_path;
+  std::string name_prefix;  // "": from the group's name
+  int count = 1;
+  bool dry_run = false;
+};
+int CommandLaunch(const LaunchOptions& options);
+
 // Hidden: `cloud-test fleet` runs one call of the owner's fleet client (prepare, create, list or
 // delete), with credentials from the environment as `launch` finds them.
 struct CloudTestFleetOptions {

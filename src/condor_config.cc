@@ -122,6 +122,11 @@ std::string RenderCondorConfig(const Settings& s, const PoolEndpoints& pool, int
       << "GLIDEIN_Country = " << QuoteConfigString(s.glidein_country) << "\n"
       << "STARTD_ATTRS = $(STARTD_ATTRS) WorkerGroupName GLIDEIN_Site GLIDEIN_ResourceName "
          "GLIDEIN_Country\n"
+      << (s.launch_name.empty()
+              ? ""
+              : "# The name osg-worker launch gave this instance: how its controller finds it.\n"
+                "OSGWorkerLaunchName = " + QuoteConfigString(s.launch_name) +
+                    "\nSTARTD_ATTRS = $(STARTD_ATTRS) OSGWorkerLaunchName\n")
       << "# The running job's project in its slot's ad, for osg-worker's ledger.\n"
       << "STARTD_JOB_ATTRS = $(STARTD_JOB_ATTRS) ProjectName\n"
       << "# Each finished job's ad, for the exit code in osg-worker's ledger.\n"

@@ -93,6 +93,7 @@ struct Settings {
   std::optional<ImageSource> default_image;
   std::optional<ImageSource> default_gpu_image;
   std::string glidein_country = "US";
+  std::string launch_name;  // LaunchName: set by `osg-worker launch`; "" when launched by hand
   std::string glidein_site = "Cloud";
   std::string glidein_resource_name = "Cloud";
   std::optional<int> metrics_port;  // none: no HTTP endpoint; else 127.0.0.1:port

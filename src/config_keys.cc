@@ -298,6 +298,15 @@ const ConfigKey kKeys[] = {
        CheckLabel(v, p);
        s.glidein_country = v;
      }},
+    {"LaunchName", "not set",
+     "written by osg-worker launch and scale: the instance's name, advertised as "
+     "OSGWorkerLaunchName so that the controller knows which of its instances joined",
+     [](Settings& s, const std::string& v, int64_t, Problems& p) {
+       if (!IsUrlSafeName(v, 63, "-._")) {
+         return p.push_back("\"" + v + "\" is not a launch name (1-63 letters, digits, - . _)");
+       }
+       s.launch_name = v;
+     }},
     {"DefaultImage", "auto",
      "the container image a job that names none runs in: an http(s) URL or absolute path of a "
      ".sif, ospool:NAME (the OSPool's image server), or none (such jobs run on the host); auto: "

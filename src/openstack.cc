@@ -36,12 +36,6 @@ std::string FaultText(const std::string& body) {
   return kind + (text.empty() ? "" : ": " + text);
 }
 
-std::string HttpDetail(const char* who, const HttpResponse& response) {
-  std::string fault = FaultText(response.body);
-  return std::string(who) + " answered HTTP " + std::to_string(response.status) +
-         (fault.empty() ? "" : " (" + fault + ")");
-}
-
 // Transport errors and overload are worth another try; everything else of theirs is not.
 bool Retryable(const HttpResponse& response) {
   return !response.error.empty() || response.status == 429 || response.status >= 500;
@@ -62,6 +56,12 @@ bool ReadFile(const std::string& path, std::string* text) {
 }
 
 }  // namespace
+
+std::string HttpDetail(const char* who, const HttpResponse& response) {
+  std::string fault = FaultText(response.body);
+  return std::string(who) + " answered HTTP " + std::to_string(response.status) +
+         (fault.empty() ? "" : " (" + fault + ")");
+}
 
 std::string KeystoneTokenUrl(const std::string& auth_url) {
   std::string base = StripTrailingSlash(auth_url);
@@ -202,36 +202,43 @@ Status OpenStackClient::FetchIdentity() {
   return Status::Ok();
 }
 
-CloudResult OpenStackClient::Authenticate() {
-  if (!token_.empty()) return {Outcome::kDone, ""};
+CloudResult KeystoneLogin(const OpenStackCredentials& credentials, std::chrono::milliseconds timeout,
+                          KeystoneSession* session) {
   HttpRequest request;
   request.method = "POST";
-  request.url = KeystoneTokenUrl(credentials_.auth_url);
+  request.url = KeystoneTokenUrl(credentials.auth_url);
   request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-  request.body = ApplicationCredentialBody(credentials_.id, credentials_.secret);
+  request.body = ApplicationCredentialBody(credentials.id, credentials.secret);
   request.keep_headers = {"X-Subject-Token"};
-  request.timeout = timeout_;
+  request.timeout = timeout;
   HttpResponse r = SendHttp(request);
   CloudResult result = ClassifyKeystoneResponse(r);
-  if (result.outcome != Outcome::kDone) return result;
+  if (result.outcome != Outcome::kDone) {
+    result.detail = RedactSecrets(result.detail, {credentials.secret});
+    return result;
+  }
   Status chosen =
-      ComputeEndpointFromToken(r.body, credentials_.interface, credentials_.region, &compute_url_);
+      ComputeEndpointFromToken(r.body, credentials.interface, credentials.region, &session->compute_url);
   if (!chosen.ok()) return {Outcome::kRefused, "Keystone's token: " + chosen.message()};
-  token_ = r.Header("X-Subject-Token");
+  const nlohmann::json doc = nlohmann::json::parse(r.body, nullptr, false);
+  session->catalog = doc["token"]["catalog"];
+  session->token = r.Header("X-Subject-Token");
   return {Outcome::kDone, ""};
+}
+
+CloudResult OpenStackClient::Authenticate() {
+  if (!session_.token.empty()) return {Outcome::kDone, ""};
+  return KeystoneLogin(credentials_, timeout_, &session_);
 }
 
 CloudResult OpenStackClient::ServerRequest(bool shelve) {
   if (server_id_.empty()) return {Outcome::kRetry, "the server's id is not known yet"};
   CloudResult auth = Authenticate();
-  if (auth.outcome != Outcome::kDone) {
-    auth.detail = RedactSecrets(auth.detail, {credentials_.secret});
-    return auth;
-  }
+  if (auth.outcome != Outcome::kDone) return auth;
   HttpRequest request;
   request.method = shelve ? "POST" : "DELETE";
-  request.url = compute_url_ + "/servers/" + server_id_ + (shelve ? "/action" : "");
-  request.headers = {{"X-Auth-Token", token_}, {"Accept", "application/json"}};
+  request.url = session_.compute_url + "/servers/" + server_id_ + (shelve ? "/action" : "");
+  request.headers = {{"X-Auth-Token", session_.token}, {"Accept", "application/json"}};
   if (shelve) {
     request.headers.emplace_back("Content-Type", "application/json");
     request.body = R"({"shelve": null})";
@@ -239,8 +246,8 @@ CloudResult OpenStackClient::ServerRequest(bool shelve) {
   request.timeout = timeout_;
   HttpResponse r = SendHttp(request);
   CloudResult result = ClassifyNovaResponse(shelve, r);
-  result.detail = RedactSecrets(result.detail, {credentials_.secret, token_});
-  if (r.status == 401) token_.clear();  // expired or revoked: the next try asks Keystone again
+  result.detail = RedactSecrets(result.detail, {credentials_.secret, session_.token});
+  if (r.status == 401) session_.token.clear();  // expired or revoked: the next try asks Keystone again
   return result;
 }
 

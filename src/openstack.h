@@ -23,6 +23,22 @@ struct OpenStackPlaces {
   std::string mount_point = "/run/osg-worker/config-drive";
 };
 
+// A Keystone token (a secret) with its service catalog and the compute endpoint chosen from it.
+struct KeystoneSession {
+  std::string token;
+  std::string compute_url;
+  nlohmann::json catalog;
+};
+
+// Asks Keystone for a token for an application credential and picks the compute endpoint for
+// the credential's interface and region. Details never hold the secret.
+CloudResult KeystoneLogin(const OpenStackCredentials& credentials, std::chrono::milliseconds timeout,
+                          KeystoneSession* session);
+
+// "Nova answered HTTP 409 (conflictingRequest: Instance is locked)": an answer's status and its
+// OpenStack fault, shortened.
+std::string HttpDetail(const char* who, const HttpResponse& response);
+
 // This server's identity and its removal on OpenStack: the server's uuid from the metadata
 // service or the config drive, a Keystone v3 token for an application credential, and Nova's
 // delete and shelve. The secret and the token stay in memory: never logged, never an argument.
@@ -50,8 +66,7 @@ class OpenStackClient {
   OpenStackCredentials credentials_;
   OpenStackPlaces places_;
   std::string server_id_;
-  std::string token_;  // secret
-  std::string compute_url_;
+  KeystoneSession session_;
   std::chrono::milliseconds timeout_{10000};
 };
 

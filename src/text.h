@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,5 +26,9 @@ bool IsUrlSafeName(std::string_view text, size_t max_length, std::string_view al
 // that no answer can fill them.
 constexpr size_t kMaxQuotedText = 200;
 std::string Shortened(std::string_view text);
+
+// Seconds since the epoch for an RFC 3339 time as clouds write them ("2026-12-03T10:00:00Z",
+// "2026-12-03T10:00:00.123-08:00", "2026-12-03T10:00:00.000Z"); nullopt for anything else.
+std::optional<int64_t> ParseRfc3339(std::string_view text);
 
 }  // namespace osg
