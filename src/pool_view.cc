@@ -55,6 +55,7 @@ void AddSlot(WorkerRow& row, const nlohmann::json& ad) {
   if (type != "Partitionable" && (activity == "Busy" || activity == "Retiring")) ++row.jobs;
   // Every slot of a startd carries the same startd-wide attributes; the first one seen wins.
   if (row.state.empty()) row.state = Text(ad, "OSGWorkerState");
+  if (row.launch_name.empty()) row.launch_name = Text(ad, "OSGWorkerLaunchName");
   if (!row.started_at) row.started_at = Time(ad, "DaemonStartTime");
   if (!row.idle_since) row.idle_since = Time(ad, "OSGWorkerIdleSince");
   if (!row.shutdown_at) row.shutdown_at = Time(ad, "OSGWorkerShutdownTime");
@@ -105,7 +106,7 @@ nlohmann::json OrNull(const std::optional<T>& value) {
 
 const char* const kPoolAttributes =
     "Name,Machine,SlotType,State,Activity,Cpus,TotalSlotCpus,DaemonStartTime,OSGWorkerState,"
-    "OSGWorkerIdleSince,OSGWorkerShutdownTime,OSGWorkerRetireTime,WorkerGroupName";
+    "OSGWorkerIdleSince,OSGWorkerShutdownTime,OSGWorkerRetireTime,WorkerGroupName,OSGWorkerLaunchName";
 
 std::string QuoteClassAdString(std::string_view text) {
   std::string out = "\"";

@@ -35,6 +35,7 @@ std::vector<std::string> PoolQueryArgv(std::string_view group, std::string_view 
 struct WorkerRow {
   std::string name;   // the Machine attribute
   std::string state;  // OSGWorkerState; "" when the startd does not advertise it
+  std::string launch_name;  // OSGWorkerLaunchName: set when `osg-worker launch` made it
   double cores_busy = 0;
   double cores_total = 0;
   int jobs = 0;

@@ -26,6 +26,7 @@ namespace {
 
 nlohmann::json ToJson(const LaunchedWorker& worker) {
   nlohmann::json json = {{"id", worker.id},
+                         {"name", worker.name},
                          {"launched_at", worker.launched_at},
                          {"cores", worker.cores},
                          {"sus_per_core_hour", worker.sus_per_core_hour},
@@ -38,6 +39,7 @@ nlohmann::json ToJson(const LaunchedWorker& worker) {
 LaunchedWorker WorkerFromJson(const nlohmann::json& json) {
   LaunchedWorker worker;
   worker.id = json.at("id").get<std::string>();
+  worker.name = json.value("name", "");
   worker.launched_at = json.at("launched_at").get<int64_t>();
   if (json.contains("ended_at")) worker.ended_at = json.at("ended_at").get<int64_t>();
   worker.cores = json.at("cores").get<int>();

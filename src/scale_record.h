@@ -15,12 +15,13 @@
 namespace osg {
 
 struct LaunchedWorker {
-  std::string id;
+  std::string id;  // the cloud's id; "" while its create is under way
   int64_t launched_at = 0;              // wall time, seconds
   std::optional<int64_t> ended_at;      // deleted, or found gone
   int cores = 1;                        // the flavor's
   double sus_per_core_hour = 1.0;       // the flavor's rate (JetStream2: 1 SU per core-hour on CPU flavors)
   bool joined = false;                  // seen in the pool at least once
+  std::string name;                     // the name it was launched with (its LaunchName)
 };
 
 struct ScaleRecord {
