@@ -347,23 +347,21 @@ class ComputeHandler(_Handler):
                          "selfLink": self.link(f"projects/{project}/zones/{zone}/machineTypes/"
                                                f"{name}")})
 
-    def image_resource(self, project, name, family):
-        return {"kind": "compute#image", "name": name, "family": family, "status": "READY",
-                "selfLink": self.link(f"projects/{project}/global/images/{name}")}
-
     def image(self, name):
-        project = re.match(r"/compute/v1/projects/([^/]+)/", self.path).group(1)
-        for p, n, family in IMAGES:
-            if (p, n) == (project, name):
-                return self.reply(200, self.image_resource(p, n, family))
-        self.not_found(f"projects/{project}/global/images/{name}")
+        self.find_image(name, family=False)
 
     def image_family(self, family):
+        self.find_image(family, family=True)
+
+    def find_image(self, key, family):
+        """images.get (key: the name) or images.getFromFamily (key: the family)."""
         project = re.match(r"/compute/v1/projects/([^/]+)/", self.path).group(1)
         for p, n, f in IMAGES:
-            if (p, f) == (project, family):
-                return self.reply(200, self.image_resource(p, n, f))
-        self.not_found(f"projects/{project}/global/images/family/{family}")
+            if (p, f if family else n) == (project, key):
+                return self.reply(200, {
+                    "kind": "compute#image", "name": n, "family": f, "status": "READY",
+                    "selfLink": self.link(f"projects/{p}/global/images/{n}")})
+        self.not_found(f"projects/{project}/global/images/{'family/' if family else ''}{key}")
 
     def new_operation(self, zone, kind, target, status):
         now = time.strftime("%Y-%m-%dT%H:%M:%S.000-07:00", time.gmtime(time.time() - 7 * 3600))
