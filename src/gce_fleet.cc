@@ -260,7 +260,9 @@ CloudResult GceFleet::CreateOnce(const LaunchSpec& spec, const std::string& name
                           GceInsertBody(spec, name, user_data, label, image).dump(), &r);
   if (sent.outcome != Outcome::kDone) return {sent.outcome, what + ": " + sent.detail};
   CloudResult result;
-  if (r.status == 409) {
+  if (r.status == 409 && ParseGoogleError(r.body).reason == "alreadyExists") {
+    // The requestId Google no longer remembers (or another request) made it: ours if it is
+    // this group's.
     result = ExistingInstance(spec, name);
   } else if (!r.ok()) {
     result = Failed(r);

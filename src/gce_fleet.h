@@ -8,6 +8,11 @@
 // GceGroupLabel(group), as labels allow) narrows the listing on Google's side, and the metadata
 // item `osg-worker-group`, which holds the group's exact text, decides. Instances are listed
 // across all zones (aggregatedList), so List and Delete need no zone: an instance's name is its id.
+//
+// Credentials (MakeGceFleet): GOOGLE_APPLICATION_CREDENTIALS, a service account's JSON key read
+// with ReadCredentialFile (its owner checked) and exchanged for a token by the JWT bearer grant
+// (google_auth.h); when it is unset, the access token in GOOGLE_OAUTH_ACCESS_TOKEN (then the
+// project must be given). The project is FleetOptions::project, else the key's project_id.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
