@@ -52,4 +52,15 @@ std::string EncodeBase64(std::string_view bytes) {
   return out;
 }
 
+std::string EncodeBase64Url(std::string_view bytes) {
+  // The same groups as base64, two letters of the alphabet swapped, the padding left off.
+  std::string out = EncodeBase64(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
 }  // namespace osg

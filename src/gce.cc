@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
 #include "json_fields.h"
 #include "redact.h"
+#include "sigv4.h"
 #include "text.h"
 
 namespace osg {
@@ -24,20 +24,10 @@ constexpr char kFlavor[] = "Google";
 std::string RandomUuid() {
   unsigned char b[16];
   if (getrandom(b, sizeof b, 0) != static_cast<ssize_t>(sizeof b)) return "";
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  char text[37];
-  std::snprintf(text, sizeof text,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                b[15]);
-  return text;
+  return UuidFromHex(HexEncode(std::string(reinterpret_cast<char*>(b), sizeof b)), '4');
 }
 
-// Google's error document: {"error": {"code", "message", "status", "errors": [{"reason", ...}]}}.
-struct GoogleError {
-  std::string reason, status, message;
-};
+}  // namespace
 
 GoogleError ParseGoogleError(const std::string& body) {
   GoogleError e;
@@ -55,7 +45,16 @@ GoogleError ParseGoogleError(const std::string& body) {
   return e;
 }
 
-}  // namespace
+std::string UuidFromHex(const std::string& hex, char version) {
+  if (hex.size() < 32) return "";
+  std::string h = ToLower(hex.substr(0, 32));
+  h[12] = version;
+  // The variant's two top bits are 10: the nibble is 8, 9, a or b.
+  int nibble = std::isdigit(static_cast<unsigned char>(h[16])) ? h[16] - '0' : h[16] - 'a' + 10;
+  h[16] = "89ab"[nibble & 3];
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
 
 bool IsGcePathSegment(const std::string& text) { return IsUrlSafeName(text, 128, "-.:_"); }
 

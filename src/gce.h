@@ -67,6 +67,17 @@ Status ParseGceToken(const std::string& json, GceAccessToken* token);
 // 403 rateLimitExceeded, 409, 5xx and transport errors -> kRetry; other 4xx -> kRefused.
 CloudResult ClassifyGceDeleteResponse(const HttpResponse& response);
 
+// Google's JSON error document, {"error": {"code", "message", "status", "errors": [{"reason"}]}},
+// each field cut (Shortened); all "" when `body` is not one.
+struct GoogleError {
+  std::string reason, status, message;
+};
+GoogleError ParseGoogleError(const std::string& body);
+
+// A UUID's text (RFC 9562) from 32 hex digits (more are ignored), with the version nibble set to
+// `version` ('4' random, '8' name-based) and the variant bits to 10. "" when `hex` is short.
+std::string UuidFromHex(const std::string& hex, char version);
+
 // Whether `text` may stand in a Compute API path segment (project ids, zones, instance names):
 // letters, digits and - . : _ only, 1 to 128 characters.
 bool IsGcePathSegment(const std::string& text);
