@@ -121,6 +121,57 @@ int RunCli(int argc, char** argv) {
                        "Check the credentials, flavor, image and network; create nothing");
   launch_cmd->callback([&] { chosen = [&] { return CommandLaunch(launch); }; });
 
+  ScaleOptions scale;
+  std::string cooldown = "2m", join_timeout = "15m", poll = "30s";
+  double budget = -1;
+  CLI::App* scale_cmd = app.add_subcommand(
+      "scale", "Launch and delete a group's workers to follow the owner's idle jobs");
+  AddFleetOptions(scale_cmd, &scale.fleet, &scale.spec);
+  scale_cmd->add_option("--config", scale.config_path, "The workers' osg-worker.conf")->required();
+  scale_cmd->add_option("--group", scale.group, "WorkerGroupName (default: the config's)");
+  scale_cmd->add_option("--max", scale.limits.max_workers, "Most workers at once")
+      ->check(CLI::Range(0, 10000));
+  scale_cmd->add_option("--budget", budget, "Stop launching once this many SUs are used");
+  scale_cmd->add_option("--su-rate", scale.su_per_core_hour, "SUs per core-hour of the flavor")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  scale_cmd->add_option("--max-booting", scale.limits.max_booting, "Launched, not joined, at once")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  scale_cmd->add_option("--cooldown", cooldown, "Between launches")->capture_default_str();
+  scale_cmd->add_option("--join-timeout", join_timeout, "A worker not joined by then is deleted")
+      ->capture_default_str();
+  scale_cmd->add_option("--poll", poll, "Between rounds")->capture_default_str();
+  scale_cmd->add_option("--demand", scale.demand, "condor_q (on the access point) or submitters")
+      ->check(CLI::IsMember({"condor_q", "submitters"}))
+      ->capture_default_str();
+  scale_cmd->add_option("--owner", scale.owner, "Only this user's jobs (condor_q), the submitter");
+  scale_cmd->add_option("--pool", scale.pool, "Central manager for condor_q/condor_status");
+  scale_cmd->add_option("--record", scale.record_path, "The controller's record");
+  scale_cmd->add_option("--name-prefix", scale.name_prefix, "Instance names are PREFIX-XXXXXX");
+  scale_cmd->add_flag("--exit-when-done", scale.exit_when_done,
+                      "Exit once no idle job and no worker is left");
+  scale_cmd->add_flag("--status", scale.status, "Show the workers, their state and the SUs; change nothing");
+  scale_cmd->callback([&] {
+    chosen = [&] {
+      std::optional<Seconds> c = ParseDuration(cooldown), j = ParseDuration(join_timeout),
+                             p = ParseDuration(poll);
+      if (!c || !j || !p || p->count() < 1) {
+        std::cerr << "osg-worker scale: --cooldown, --join-timeout and --poll take durations (2m, 15m, 30s)\n";
+        return 2;
+      }
+      scale.limits.cooldown = c->count();
+      scale.limits.join_timeout = j->count();
+      scale.poll_seconds = static_cast<int>(p->count());
+      if (budget >= 0) scale.limits.budget_sus = budget;
+      if (!scale.status && scale.limits.max_workers < 1) {
+        std::cerr << "osg-worker scale: --max N is required (at least 1)\n";
+        return 2;
+      }
+      return CommandScale(scale);
+    };
+  });
+
   // Hidden (group ""): test hooks for the cloud clients.
   std::string imds_url, ec2_url;
   int timeout_ms = 5000;

@@ -24,7 +24,11 @@ int CommandCloudTestFleet(const CloudTestFleetOptions& options) {
     if (result.outcome == CloudResult::Outcome::kDone) std::cout << "cores: " << cores << "\n";
   } else if (options.op == "create") {
     std::string id;
-    result = fleet->Create(options.spec, options.name, options.user_data, &id);
+    int cores = 0;
+    result = fleet->Prepare(options.spec, &cores);  // as launch does: names resolved first
+    if (result.outcome == CloudResult::Outcome::kDone) {
+      result = fleet->Create(options.spec, options.name, options.user_data, &id);
+    }
     if (result.outcome == CloudResult::Outcome::kDone) std::cout << "id: " << id << "\n";
   } else if (options.op == "list") {
     std::vector<FleetInstance> instances;

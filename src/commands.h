@@ -62,6 +62,25 @@ struct LaunchOptions {
 };
 int CommandLaunch(const LaunchOptions& options);
 
+// `scale`: the controller (scale_controller.h), or with `status` its workers and budget.
+struct ScaleOptions {
+  FleetOptions fleet;
+  LaunchSpec spec;
+  std::string config_path;
+  std::string group;        // "": the config's WorkerGroupName
+  std::string name_prefix;  // "": from the group's name
+  std::string record_path;  // "": /var/lib/osg-worker/scale/PREFIX.json for root
+  ScaleLimits limits;
+  double su_per_core_hour = 1.0;
+  std::string demand = "condor_q";  // or submitters
+  std::string owner;                // condor_q's user ("" = every user); the submitter's name
+  std::string pool;                 // condor tools' -pool ("" = the local configuration's)
+  int poll_seconds = 30;
+  bool exit_when_done = false;
+  bool status = false;
+};
+int CommandScale(const ScaleOptions& options);
+
 // Hidden: `cloud-test fleet` runs one call of the owner's fleet client (prepare, create, list or
 // delete), with credentials from the environment as `launch` finds them.
 struct CloudTestFleetOptions {
