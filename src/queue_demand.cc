@@ -1,7 +1,6 @@
 #include "queue_demand.h"
 
 #include <classad/classad.h>
-#include <classad/jsonSource.h>
 #include <classad/matchClassad.h>
 #include <classad/source.h>
 
@@ -19,6 +18,33 @@ void AddPool(std::vector<std::string>& argv, std::string_view pool) {
   if (pool.empty()) return;
   argv.emplace_back("-pool");
   argv.emplace_back(pool);
+}
+
+// A job ad from condor_q -json's object: numbers, booleans and strings as literals, and the
+// "\/Expr(...)\/" strings (expressions, once JSON has decoded the escaped slashes) parsed as
+// ClassAd expressions. Members of other kinds (lists, nested ads) are left out: Start has no use
+// for them. nullptr when an expression does not parse.
+classad::ClassAd* JobAdFromJson(const nlohmann::json& job, classad::ClassAdParser& parser) {
+  auto ad = std::make_unique<classad::ClassAd>();
+  for (const auto& [name, value] : job.items()) {
+    if (value.is_boolean()) {
+      ad->InsertAttr(name, value.get<bool>());
+    } else if (value.is_number_integer()) {
+      ad->InsertAttr(name, value.get<long long>());
+    } else if (value.is_number()) {
+      ad->InsertAttr(name, value.get<double>());
+    } else if (value.is_string()) {
+      const std::string& text = value.get_ref<const std::string&>();
+      if (text.starts_with("/Expr(") && text.ends_with(")/")) {
+        classad::ExprTree* tree = parser.ParseExpression(text.substr(6, text.size() - 8));
+        if (!tree) return nullptr;
+        ad->Insert(name, tree);
+      } else {
+        ad->InsertAttr(name, text);
+      }
+    }
+  }
+  return ad.release();
 }
 
 }  // namespace
@@ -50,13 +76,13 @@ QueueDemand DemandFromJobs(std::string_view condor_q_json, const std::string& st
     demand.error = "the config's Start does not parse";
     return demand;
   }
-  classad::ClassAdJsonParser json_parser;
   for (const nlohmann::json& job_json : jobs) {
+    if (!job_json.is_object()) continue;
     auto* machine = new classad::ClassAd;  // the match owns both ads
     machine->Insert("Start", start_tree->Copy());
     machine->InsertAttr("Cpus", cores_per_worker);
     machine->InsertAttr("WorkerGroupName", group);
-    auto* job = json_parser.ParseClassAd(job_json.dump(), /*full=*/true);
+    classad::ClassAd* job = JobAdFromJson(job_json, parser);
     if (!job) {
       delete machine;
       continue;

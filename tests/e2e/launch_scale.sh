@@ -5,7 +5,8 @@
 # that runs the user-data it was given; a deleted server's instance is stopped.
 # Test-bed differences from a cloud: the user-data script runs before osg-worker instead of in
 # cloud-init's scripts-user stage; the server's hostname is s1, s2, ... (its name stays in the
-# cloud and, as LaunchName, in the worker's ad).
+# cloud and, as LaunchName, in the worker's ad); an instance has the host's cores, not its
+# flavor's (m3.tiny's one core is what the controller counts).
 #  (a) `scale` with 12 one-core TG-A jobs (and 2 TG-B ones, which Start refuses), --max 3: three
 #      workers launched, never more; they join, run the jobs, go idle and delete themselves; the
 #      controller ends with no worker and a record that adds up.
@@ -62,9 +63,7 @@ pool_up
 mkdir -p "$WORK/testos"
 # The test cloud runs on this host (its hypervisor starts instances with osg-pool), in the central
 # manager's network namespace, so that the workers reach it at the cm's address.
-nsenter --net="/run/netns/osgp${OSG_POOL_ID:-}-cm" python3 "$SERVER" serve 10.111.0.2 8780 \
-  "$WORK/testos" --boot "bash $REPO_DIR/tests/cloud/boot_worker.sh" \
-  --stop "$POOL stop" --quota 4 >"$WORK/test-cloud.log" 2>&1 &
+"$REPO_DIR/tests/cloud/serve_openstack.sh" "$WORK/testos" --quota 4 >"$WORK/test-cloud.log" 2>&1 &
 cloud_pid=$!
 cloud_ready() { [ -s "$WORK/testos/server-id" ]; }
 wait_until 30 "the test OpenStack is up" cloud_ready
@@ -115,7 +114,12 @@ watch_live() {  # records the most live servers seen; succeeds when CMD does
   [ "$n" -le "$max_live" ] || max_live=$n
   "$@"
 }
-tga_done() { [ "$(in_cm condor_q -allusers -const 'ProjectName == "TG-A"' -af ClusterId | wc -l)" = 0 ]; }
+tga_done() {
+  local queued
+  queued=$(in_cm condor_q -allusers -const 'ProjectName == "TG-A"' -af ClusterId) || return 1
+  [ -z "$queued" ] &&
+    [ "$(in_cm condor_history -const 'ProjectName == "TG-A" && JobStatus == 4' -af ClusterId | wc -l)" = 12 ]
+}
 wait_until 400 "the 12 TG-A jobs ran" watch_live tga_done
 scale_done() { ! kill -0 "$scale_pid" 2>/dev/null; }
 wait_until 240 "the workers deleted themselves and the controller ended" watch_live scale_done
