@@ -52,12 +52,13 @@ void ScaleController::UpdateRecord(const std::vector<FleetInstance>& instances,
       if (instance.name == worker.name) found = &instance;
     }
     if (!found) {
-      // Gone from the cloud: it deleted itself (or someone did). A create still under way has
-      // no id yet and is not gone.
-      if (!worker.id.empty()) {
-        worker.ended_at = now;
-        world_.log("scale: " + worker.name + " (" + worker.id + ") is gone");
-      }
+      // Gone from the cloud: it deleted itself (or someone did). One without an id is a launch
+      // the controller did not live to finish (the record is written before each create):
+      // not in the cloud now, it ends too, its time so far counted, as the budget must.
+      worker.ended_at = now;
+      world_.log("scale: " + worker.name +
+                 (worker.id.empty() ? " was not created (the controller stopped during its launch)"
+                                    : " (" + worker.id + ") is gone"));
       continue;
     }
     worker.id = found->id;

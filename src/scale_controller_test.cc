@@ -177,6 +177,24 @@ TEST_F(ScaleControllerTest, AFailedLaunchEndsItsRecordAtOnce) {
   EXPECT_TRUE(Logged("scale: launch failed: creating "));
 }
 
+TEST_F(ScaleControllerTest, ALaunchCutShortByACrashEndsOrIsAdopted) {
+  ScaleRecord record;
+  record.group = "G";
+  record.workers = {{.id = "", .launched_at = now_ - 30, .cores = 1, .name = "g-lost"},
+                    {.id = "", .launched_at = now_ - 30, .cores = 1, .name = "g-made"}};
+  ASSERT_TRUE(SaveScaleRecord(setup_.record_path, record).ok());
+  std::string id;
+  fleet_.Create(setup_.spec, "g-made", "", &id);  // the create happened; its answer was lost
+  demand_ = {};
+  ScaleController controller = Controller();
+  controller.Round();
+  const auto& workers = controller.record().workers;
+  EXPECT_EQ(workers[0].ended_at, now_);
+  EXPECT_TRUE(Logged("g-lost was not created"));
+  EXPECT_EQ(workers[1].id, id);
+  EXPECT_FALSE(workers[1].ended_at);
+}
+
 TEST(ScaleStatusTest, ListsEachInstanceAndTheBudget) {
   ScaleRecord record;
   record.group = "G";
