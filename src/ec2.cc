@@ -24,6 +24,18 @@ void SplitUrl(const std::string& url, std::string* authority, std::string* path)
   *path = slash == std::string::npos ? "/" : url.substr(slash);
 }
 
+// The form as an x-www-form-urlencoded body, spaces as '+' as the AWS SDKs send it. EC2 hashes
+// the body as sent either way; moto's server re-encodes the form it parsed before checking the
+// signature, and so accepts only this spelling of a space ("%20" comes only from a space:
+// a '%' itself is "%25").
+std::string FormBody(const HeaderList& form) {
+  std::string body = CanonicalQuery(form);
+  for (size_t at = body.find("%20"); at != std::string::npos; at = body.find("%20", at + 1)) {
+    body.replace(at, 3, "+");
+  }
+  return body;
+}
+
 }  // namespace
 
 std::string Ec2DefaultEndpoint(const std::string& region) {
@@ -41,7 +53,7 @@ std::optional<HttpResponse> CallEc2(const Ec2Api& api, const HeaderList& form) {
   to_sign.host = host;
   to_sign.path = path;
   to_sign.headers = {{"Content-Type", content_type}};
-  to_sign.payload = CanonicalQuery(versioned);
+  to_sign.payload = FormBody(versioned);
   SigV4Result signed_request =
       SignV4(to_sign, api.credentials, api.region, "ec2", std::chrono::system_clock::now());
   if (signed_request.signature.empty()) return std::nullopt;
