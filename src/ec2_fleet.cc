@@ -162,8 +162,9 @@ CloudResult Ec2Fleet::ListOnce(const std::string& group, std::vector<FleetInstan
       return {Outcome::kRetry, what + ": " + s.message()};
     }
     if (next_token.empty()) {
-      return {Outcome::kDone, std::to_string(out->size()) + " instances in group " +
-                                  Shortened(group)};
+      return {Outcome::kDone, std::to_string(out->size()) +
+                                  (out->size() == 1 ? " instance" : " instances") +
+                                  " in group " + Shortened(group)};
     }
   }
   return {Outcome::kRetry,
