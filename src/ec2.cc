@@ -147,8 +147,8 @@ CloudResult TerminateEc2Instance(const Ec2Api& api, const std::string& instance_
   CloudResult result = response ? ClassifyTerminateResponse(*response)
                                 : CloudResult{CloudResult::Outcome::kRetry, kEc2CannotSign};
   result.detail = "TerminateInstances " + instance_id + " in " + api.region + ": " +
-                  RedactSecrets(result.detail, {api.credentials.secret_access_key,
-                                                api.credentials.session_token});
+                  RedactSecrets(result.detail,
+                                {api.credentials.secret_access_key, api.credentials.session_token});
   return result;
 }
 

@@ -52,50 +52,28 @@ std::string LiteralFilterValue(const std::string& text) {
   return out;
 }
 
-// The content of the answer's root element `root`; nullopt when the body is not that answer.
-std::optional<std::string_view> AnswerRoot(const std::string& body, std::string_view root) {
-  return XmlChildContent(body, root);
-}
-
 class Ec2Fleet : public CloudFleet {
  public:
   explicit Ec2Fleet(Ec2Api api) : api_(std::move(api)) {}
 
   std::string CloudName() const override { return "ec2"; }
 
-  CloudResult Prepare(const LaunchSpec& spec, int* cores) override {
-    return Clean(PrepareOnce(spec, cores));
-  }
+  CloudResult Prepare(const LaunchSpec& spec, int* cores) override;
   CloudResult Create(const LaunchSpec& spec, const std::string& name, const std::string& user_data,
-                     std::string* id) override {
-    return Clean(CreateOnce(spec, name, user_data, id));
-  }
-  CloudResult List(const std::string& group, std::vector<FleetInstance>* out) override {
-    out->clear();
-    CloudResult result = Clean(ListOnce(group, out));
-    if (result.outcome != Outcome::kDone) out->clear();  // a partial list would hide workers
-    return result;
-  }
-  CloudResult Delete(const std::string& id) override {
-    return Clean(TerminateEc2Instance(api_, id));
-  }
+                     std::string* id) override;
+  CloudResult List(const std::string& group, std::vector<FleetInstance>* out) override;
+  CloudResult Delete(const std::string& id) override { return TerminateEc2Instance(api_, id); }
 
  private:
-  CloudResult PrepareOnce(const LaunchSpec& spec, int* cores);
-  CloudResult CreateOnce(const LaunchSpec& spec, const std::string& name,
-                         const std::string& user_data, std::string* id);
-  CloudResult ListOnce(const std::string& group, std::vector<FleetInstance>* out);
-
   // Sends one call about `what`: kDone with `answer` set when EC2 answered 2xx, else
   // Ec2Failure's outcome (`sent`: what of the request the detail must not quote).
   CloudResult Call(const HeaderList& form, const std::string& what, HttpResponse* answer,
                    std::initializer_list<std::string_view> sent = {});
 
-  // One line, and no secret in it whatever a server echoed.
-  CloudResult Clean(CloudResult result) const {
-    result.detail = OneLine(RedactSecrets(
-        std::move(result.detail),
-        {api_.credentials.secret_access_key, api_.credentials.session_token}));
+  // Every detail that quotes EC2 passes here: no credential in it whatever a server echoed.
+  CloudResult WithoutSecrets(CloudResult result) const {
+    result.detail = RedactSecrets(std::move(result.detail), {api_.credentials.secret_access_key,
+                                                             api_.credentials.session_token});
     return result;
   }
 
@@ -106,12 +84,12 @@ CloudResult Ec2Fleet::Call(const HeaderList& form, const std::string& what, Http
                            std::initializer_list<std::string_view> sent) {
   std::optional<HttpResponse> response = CallEc2(api_, form);
   if (!response) return {Outcome::kRetry, what + ": " + kEc2CannotSign};
-  if (!response->ok()) return Ec2Failure(*response, what, sent);
+  if (!response->ok()) return WithoutSecrets(Ec2Failure(*response, what, sent));
   *answer = std::move(*response);
   return {Outcome::kDone, ""};
 }
 
-CloudResult Ec2Fleet::PrepareOnce(const LaunchSpec& spec, int* cores) {
+CloudResult Ec2Fleet::Prepare(const LaunchSpec& spec, int* cores) {
   if (spec.flavor.empty() || spec.image.empty()) {
     return {Outcome::kRefused, "an EC2 launch needs an instance type and an AMI id"};
   }
@@ -132,15 +110,15 @@ CloudResult Ec2Fleet::PrepareOnce(const LaunchSpec& spec, int* cores) {
           type_what + " has " + std::to_string(*cores) + " vCPUs; " + image_what + " exists"};
 }
 
-CloudResult Ec2Fleet::CreateOnce(const LaunchSpec& spec, const std::string& name,
-                                 const std::string& user_data, std::string* id) {
+CloudResult Ec2Fleet::Create(const LaunchSpec& spec, const std::string& name,
+                             const std::string& user_data, std::string* id) {
   std::string what = "RunInstances for " + Shortened(name);
   std::string client_token = Ec2ClientToken(spec.group, name);
   if (client_token.empty()) return {Outcome::kRetry, what + ": " + kEc2CannotSign};
   HttpResponse answer;
   std::string encoded = EncodeBase64(user_data);
-  CloudResult called = Call(Ec2RunInstancesForm(spec, name, user_data, client_token), what,
-                            &answer, {user_data, encoded});
+  CloudResult called = Call(Ec2RunInstancesForm(spec, name, user_data, client_token), what, &answer,
+                            {user_data, encoded});
   if (called.outcome != Outcome::kDone) return called;
   std::string instance_id = ParseEc2RunInstancesId(answer.body);
   // Retrying is safe: the same ClientToken gives this same instance.
@@ -151,22 +129,28 @@ CloudResult Ec2Fleet::CreateOnce(const LaunchSpec& spec, const std::string& name
   return {Outcome::kDone, "EC2 created " + instance_id + " for " + Shortened(name)};
 }
 
-CloudResult Ec2Fleet::ListOnce(const std::string& group, std::vector<FleetInstance>* out) {
+CloudResult Ec2Fleet::List(const std::string& group, std::vector<FleetInstance>* out) {
+  out->clear();
   std::string what = "DescribeInstances for group " + Shortened(group);
   std::string next_token;
   for (int page = 0; page < kMaxListPages; ++page) {
     HttpResponse answer;
     CloudResult called = Call(Ec2DescribeInstancesForm(group, next_token), what, &answer);
-    if (called.outcome != Outcome::kDone) return called;
+    if (called.outcome != Outcome::kDone) {
+      out->clear();  // a partial list would hide workers
+      return called;
+    }
     if (Status s = ParseEc2InstancePage(answer.body, group, out, &next_token); !s.ok()) {
+      out->clear();
       return {Outcome::kRetry, what + ": " + s.message()};
     }
     if (next_token.empty()) {
       return {Outcome::kDone, std::to_string(out->size()) +
-                                  (out->size() == 1 ? " instance" : " instances") +
-                                  " in group " + Shortened(group)};
+                                  (out->size() == 1 ? " instance" : " instances") + " in group " +
+                                  Shortened(group)};
     }
   }
+  out->clear();
   return {Outcome::kRetry,
           what + ": more than " + std::to_string(kMaxListPages) + " pages of instances"};
 }
@@ -241,7 +225,7 @@ HeaderList Ec2DescribeInstancesForm(const std::string& group, const std::string&
 
 Status ParseEc2InstanceTypeCores(const std::string& body, const std::string& instance_type,
                                  int* cores) {
-  std::optional<std::string_view> root = AnswerRoot(body, "DescribeInstanceTypesResponse");
+  std::optional<std::string_view> root = XmlChildContent(body, "DescribeInstanceTypesResponse");
   if (!root) return Status::Error("the answer is not a DescribeInstanceTypesResponse");
   for (std::string_view item : XmlListItems(*root, "instanceTypeSet")) {
     if (XmlChildText(item, "instanceType") != instance_type) continue;
@@ -253,8 +237,7 @@ Status ParseEc2InstanceTypeCores(const std::string& body, const std::string& ins
       value = std::stoi(count);
     }
     if (value <= 0) {
-      return Status::Error("its VCpuInfo/DefaultVCpus is not a positive number (\"" +
-                           Shortened(count) + "\")");
+      return Status::Error("its VCpuInfo/DefaultVCpus is not a positive number");
     }
     *cores = value;
     return Status::Ok();
@@ -263,7 +246,7 @@ Status ParseEc2InstanceTypeCores(const std::string& body, const std::string& ins
 }
 
 bool Ec2ImageListed(const std::string& body, const std::string& image_id) {
-  std::optional<std::string_view> root = AnswerRoot(body, "DescribeImagesResponse");
+  std::optional<std::string_view> root = XmlChildContent(body, "DescribeImagesResponse");
   if (!root) return false;
   for (std::string_view item : XmlListItems(*root, "imagesSet")) {
     if (XmlChildText(item, "imageId") == image_id) return true;
@@ -272,7 +255,7 @@ bool Ec2ImageListed(const std::string& body, const std::string& image_id) {
 }
 
 std::string ParseEc2RunInstancesId(const std::string& body) {
-  std::optional<std::string_view> root = AnswerRoot(body, "RunInstancesResponse");
+  std::optional<std::string_view> root = XmlChildContent(body, "RunInstancesResponse");
   if (!root) return "";
   std::vector<std::string_view> items = XmlListItems(*root, "instancesSet");
   return items.empty() ? "" : XmlChildText(items.front(), "instanceId");
@@ -281,7 +264,7 @@ std::string ParseEc2RunInstancesId(const std::string& body) {
 Status ParseEc2InstancePage(const std::string& body, const std::string& group,
                             std::vector<FleetInstance>* out, std::string* next_token) {
   next_token->clear();
-  std::optional<std::string_view> root = AnswerRoot(body, "DescribeInstancesResponse");
+  std::optional<std::string_view> root = XmlChildContent(body, "DescribeInstancesResponse");
   if (!root || !XmlChildContent(*root, "reservationSet")) {
     return Status::Error("the answer is not a DescribeInstancesResponse with a reservationSet");
   }
@@ -334,8 +317,8 @@ CloudResult Ec2Failure(const HttpResponse& response, const std::string& what,
   std::string reason = error.code.empty() ? "no error code" : error.code;
   if (!error.message.empty()) reason += ": " + error.message;
   return {retry ? Outcome::kRetry : Outcome::kRefused,
-          std::string(retry ? "EC2 could not serve " : "EC2 refused ") + what + ": " + reason +
-              " (HTTP " + std::to_string(response.status) + ")"};
+          OneLine(std::string(retry ? "EC2 could not serve " : "EC2 refused ") + what + ": " +
+                  reason + " (HTTP " + std::to_string(response.status) + ")")};
 }
 
 Status ChooseEc2Region(const std::string& given, const FleetEnv& env, std::string* region) {
@@ -369,8 +352,8 @@ std::unique_ptr<CloudFleet> MakeEc2Fleet(const FleetOptions& options, const Flee
   }
   std::string region;
   if (chosen.ok()) chosen = ChooseEc2Region(options.region, env, &region);
-  std::string endpoint = StripTrailingSlash(
-      options.endpoint.empty() ? Ec2DefaultEndpoint(region) : options.endpoint);
+  std::string endpoint =
+      StripTrailingSlash(options.endpoint.empty() ? Ec2DefaultEndpoint(region) : options.endpoint);
   if (chosen.ok() && !IsSafeCredentialUrl(endpoint)) {
     chosen = Status::Error("the EC2 endpoint must be https (or http on loopback, for tests)");
   }

@@ -6,46 +6,35 @@
 #include <string>
 
 #include "base64.h"
+#include "ec2_test_answers.h"
 #include "text.h"
 
 namespace osg {
 namespace {
 
 using Outcome = CloudResult::Outcome;
+using ec2_test::Answer;
+using ec2_test::ErrorXml;
+using ec2_test::SuccessXml;
 
 // Answer shapes from the EC2 API reference (Query API, version 2016-11-15), trimmed.
-constexpr char kRunInstances[] = R"(<?xml version="1.0" encoding="UTF-8"?>
-<RunInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
-  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>
+const std::string kRunInstances = SuccessXml("RunInstances", R"(
   <reservationId>r-1234567890abcdef0</reservationId>
-  <ownerId>123456789012</ownerId>
-  <groupSet/>
   <instancesSet>
     <item>
       <instanceId>i-1234567890abcdef0</instanceId>
-      <imageId>ami-bff32ccc</imageId>
       <instanceState><code>0</code><name>pending</name></instanceState>
-      <privateDnsName/>
-      <dnsName/>
-      <reason/>
-      <keyName>my-key-pair</keyName>
       <amiLaunchIndex>0</amiLaunchIndex>
-      <instanceType>t2.micro</instanceType>
-      <launchTime>2015-12-22T10:44:05.000Z</launchTime>
-      <groupSet>
-        <item><groupId>sg-e4076980</groupId><groupName>SecurityGroup1</groupName></item>
-      </groupSet>
+      <groupSet/>
       <clientToken>w-1a2b3c-0123456789abcdef0123</clientToken>
     </item>
   </instancesSet>
-</RunInstancesResponse>)";
+)");
 
 // Two reservations; the first holds a worker of the group with nested lists (groups, block
 // devices, network interfaces with their own items) around its fields, the second one of
 // another group; then a nextToken.
-constexpr char kDescribeInstances[] = R"(<?xml version="1.0" encoding="UTF-8"?>
-<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
-  <requestId>8f7724cf-496f-496e-8fe3-example</requestId>
+const std::string kDescribeInstances = SuccessXml("DescribeInstances", R"(
   <reservationSet>
     <item>
       <reservationId>r-1234567890abcdef0</reservationId>
@@ -133,11 +122,9 @@ constexpr char kDescribeInstances[] = R"(<?xml version="1.0" encoding="UTF-8"?>
     </item>
   </reservationSet>
   <nextToken>eyJ2IjoiMiIsImMiOiJmb28ifQ==</nextToken>
-</DescribeInstancesResponse>)";
+)");
 
-constexpr char kDescribeInstanceTypes[] = R"(<?xml version="1.0" encoding="UTF-8"?>
-<DescribeInstanceTypesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
-  <requestId>1a2b3c4d-example</requestId>
+const std::string kDescribeInstanceTypes = SuccessXml("DescribeInstanceTypes", R"(
   <instanceTypeSet>
     <item>
       <instanceType>c5.4xlarge</instanceType>
@@ -156,11 +143,9 @@ constexpr char kDescribeInstanceTypes[] = R"(<?xml version="1.0" encoding="UTF-8
       <memoryInfo><sizeInMiB>32768</sizeInMiB></memoryInfo>
     </item>
   </instanceTypeSet>
-</DescribeInstanceTypesResponse>)";
+)");
 
-constexpr char kDescribeImages[] = R"(<?xml version="1.0" encoding="UTF-8"?>
-<DescribeImagesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
-  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>
+const std::string kDescribeImages = SuccessXml("DescribeImages", R"(
   <imagesSet>
     <item>
       <imageId>ami-1234567890EXAMPLE</imageId>
@@ -171,20 +156,7 @@ constexpr char kDescribeImages[] = R"(<?xml version="1.0" encoding="UTF-8"?>
       </blockDeviceMapping>
     </item>
   </imagesSet>
-</DescribeImagesResponse>)";
-
-std::string ErrorXml(const std::string& code, const std::string& message) {
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>" + code +
-         "</Code><Message>" + message + "</Message></Error></Errors>" +
-         "<RequestID>ea966190-f9aa-478e-9ede-example</RequestID></Response>";
-}
-
-HttpResponse Answer(long status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
+)");
 
 // The form as name -> value (its names are unique).
 std::map<std::string, std::string> AsMap(const HeaderList& form) {
@@ -220,9 +192,8 @@ TEST(Ec2ClientToken, SameForEachRetryDifferentForEachWorker) {
 }
 
 TEST(Ec2ClientToken, AtMost64AsciiWhateverTheName) {
-  for (const std::string& name :
-       {std::string(300, 'w'), std::string("caf\xC3\xA9 worker"), std::string(), std::string("/"),
-        std::string("w.1_2-3")}) {
+  for (const std::string& name : {std::string(300, 'w'), std::string("caf\xC3\xA9 worker"),
+                                  std::string(), std::string("/"), std::string("w.1_2-3")}) {
     std::string token = Ec2ClientToken("g", name);
     EXPECT_LE(token.size(), 64u) << token;
     EXPECT_TRUE(IsUrlSafeName(token, 64, "-_.")) << token;
@@ -271,8 +242,8 @@ TEST(Ec2Forms, RunInstancesLeavesUnsetOptionsToEc2) {
   spec.flavor = "t3.micro";
   spec.image = "ami-1";
   auto form = AsMap(Ec2RunInstancesForm(spec, "w-1", "", "tok"));
-  for (const char* absent : {"IamInstanceProfile.Name", "SubnetId", "KeyName",
-                             "SecurityGroupId.1", "SecurityGroup.1"}) {
+  for (const char* absent :
+       {"IamInstanceProfile.Name", "SubnetId", "KeyName", "SecurityGroupId.1", "SecurityGroup.1"}) {
     EXPECT_EQ(form.count(absent), 0u) << absent;
   }
   EXPECT_EQ(form["UserData"], "");
@@ -296,8 +267,7 @@ TEST(Ec2Forms, DescribeInstancesFiltersOnTheGroupAndLiveStates) {
   auto next = AsMap(Ec2DescribeInstancesForm("g", "eyJ2IjoiMiJ9"));
   EXPECT_EQ(next["NextToken"], "eyJ2IjoiMiJ9");
   // EC2 reads * and ? as wildcards in a filter value; \ escapes them.
-  EXPECT_EQ(AsMap(Ec2DescribeInstancesForm("a*b?c\\d", ""))["Filter.1.Value.1"],
-            "a\\*b\\?c\\\\d");
+  EXPECT_EQ(AsMap(Ec2DescribeInstancesForm("a*b?c\\d", ""))["Filter.1.Value.1"], "a\\*b\\?c\\\\d");
 }
 
 TEST(Ec2Forms, PrepareLooksUpOneTypeAndOneImage) {
@@ -342,10 +312,9 @@ TEST(Ec2Parse, DescribeInstancesWalksReservationsInstancesAndTags) {
 TEST(Ec2Parse, DescribeInstancesThatIsNoAnswerIsAnError) {
   std::vector<FleetInstance> out;
   std::string next = "stale";
-  const char* empty =
-      "<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
-      "<requestId>x</requestId><reservationSet/></DescribeInstancesResponse>";
-  ASSERT_TRUE(ParseEc2InstancePage(empty, "g", &out, &next).ok());
+  ASSERT_TRUE(
+      ParseEc2InstancePage(SuccessXml("DescribeInstances", "<reservationSet/>"), "g", &out, &next)
+          .ok());
   EXPECT_TRUE(out.empty());
   EXPECT_EQ(next, "");
   for (const std::string& body :
@@ -374,8 +343,8 @@ TEST(Ec2Parse, InstanceTypeCoresAreDefaultVCpus) {
 TEST(Ec2Parse, ImageListed) {
   EXPECT_TRUE(Ec2ImageListed(kDescribeImages, "ami-1234567890EXAMPLE"));
   EXPECT_FALSE(Ec2ImageListed(kDescribeImages, "ami-0000"));
-  EXPECT_FALSE(Ec2ImageListed("<DescribeImagesResponse><imagesSet/></DescribeImagesResponse>",
-                              "ami-1234567890EXAMPLE"));
+  EXPECT_FALSE(
+      Ec2ImageListed(SuccessXml("DescribeImages", "<imagesSet/>"), "ami-1234567890EXAMPLE"));
 }
 
 TEST(Ec2Failure, RefusedInOneLineWithEc2sCodeAndMessage) {
@@ -388,8 +357,9 @@ TEST(Ec2Failure, RefusedInOneLineWithEc2sCodeAndMessage) {
             "EC2 refused instance type m9.huge: InvalidInstanceType: The following supplied "
             "instance types do not exist: [m9.huge] (HTTP 400)");
 
-  r = Ec2Failure(Answer(401, ErrorXml("AuthFailure", "AWS was not able to validate\nthe "
-                                                     "provided access credentials")),
+  r = Ec2Failure(Answer(401, ErrorXml("AuthFailure",
+                                      "AWS was not able to validate\nthe "
+                                      "provided access credentials")),
                  "image ami-1");
   EXPECT_EQ(r.outcome, Outcome::kRefused);
   EXPECT_EQ(r.detail.find('\n'), std::string::npos) << r.detail;
@@ -426,8 +396,8 @@ TEST(Ec2Failure, TransportErrorsServerErrorsAndThrottlingRetry) {
   timeout.timed_out = true;
   CloudResult r = Ec2Failure(timeout, "DescribeInstances for group g");
   EXPECT_EQ(r.outcome, Outcome::kRetry);
-  EXPECT_EQ(r.detail, "DescribeInstances for group g: EC2 did not answer in time: " +
-                          timeout.error);
+  EXPECT_EQ(r.detail,
+            "DescribeInstances for group g: EC2 did not answer in time: " + timeout.error);
 }
 
 TEST(Ec2Failure, NeverQuotesTheUserData) {
@@ -443,8 +413,9 @@ TEST(Ec2Failure, NeverQuotesTheUserData) {
               "EC2 refused RunInstances for w-1: ?: (withheld: it quotes the request) (HTTP 400)");
   }
   // A message that quotes nothing of it stays.
-  CloudResult r = Ec2Failure(Answer(400, ErrorXml("InvalidParameterValue", "User data is too "
-                                                                           "long")),
+  CloudResult r = Ec2Failure(Answer(400, ErrorXml("InvalidParameterValue",
+                                                  "User data is too "
+                                                  "long")),
                              "RunInstances for w-1", {user_data, encoded});
   EXPECT_NE(r.detail.find("User data is too long"), std::string::npos) << r.detail;
 }

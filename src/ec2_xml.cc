@@ -40,7 +40,7 @@ std::optional<Tag> ReadTag(std::string_view xml, size_t at) {
   size_t name_end = name_start;
   while (name_end < close && !IsXmlSpace(xml[name_end]) && xml[name_end] != '/') ++name_end;
   if (name_end == name_start) return std::nullopt;
-  TagKind kind = closing ? TagKind::kClose
+  TagKind kind = closing                 ? TagKind::kClose
                  : xml[close - 1] == '/' ? TagKind::kEmpty
                                          : TagKind::kOpen;
   return Tag{kind, xml.substr(name_start, name_end - name_start), at, close + 1};
@@ -81,8 +81,8 @@ std::optional<std::string> DecodeEntity(std::string_view name) {
   uint32_t code_point = 0;
   auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), code_point, base);
   bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
-  if (name.empty() || error != std::errc() || end != name.data() + name.size() ||
-      code_point == 0 || code_point > 0x10FFFF || surrogate) {
+  if (name.empty() || error != std::errc() || end != name.data() + name.size() || code_point == 0 ||
+      code_point > 0x10FFFF || surrogate) {
     return std::nullopt;
   }
   std::string text;

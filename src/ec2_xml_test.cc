@@ -27,10 +27,10 @@ TEST(Ec2XmlChildren, OneLevelOnlyWithEmptyElementsAndAttributes) {
 TEST(Ec2XmlChildren, StopsAtTheFirstBrokenTagKeepingWhatCameBefore) {
   EXPECT_EQ(XmlChildren("<a>1</a><b>2</c><d>3</d>").size(), 1u);  // mismatched close
   EXPECT_EQ(XmlChildren("<a>1</a></x><d>3</d>").size(), 1u);      // close with nothing open
-  EXPECT_EQ(XmlChildren("<a>1</a><b>cut off").size(), 1u);         // never closed
-  EXPECT_EQ(XmlChildren("<a>1</a><b").size(), 1u);                 // tag never ends
-  EXPECT_EQ(XmlChildren("<a>1</a><>2</>").size(), 1u);             // no name
-  EXPECT_EQ(XmlChildren("<a><b><c></b></c></a>").size(), 0u);      // crossed inside
+  EXPECT_EQ(XmlChildren("<a>1</a><b>cut off").size(), 1u);        // never closed
+  EXPECT_EQ(XmlChildren("<a>1</a><b").size(), 1u);                // tag never ends
+  EXPECT_EQ(XmlChildren("<a>1</a><>2</>").size(), 1u);            // no name
+  EXPECT_EQ(XmlChildren("<a><b><c></b></c></a>").size(), 0u);     // crossed inside
   EXPECT_TRUE(XmlChildren("").empty());
   EXPECT_TRUE(XmlChildren("plain text, no markup").empty());
   // Markup inside a CDATA section is text.
