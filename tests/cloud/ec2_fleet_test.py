@@ -11,10 +11,8 @@ only. Exits non-zero on the first failure; prints PASS last.
 
 import base64
 import http.client
-import json
 import os
 import secrets
-import subprocess
 import sys
 import threading
 import time
@@ -23,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ec2_test  # noqa: E402  (moto's server, boto3 clients, IAM users, the 500 server)
+import hook_run  # noqa: E402
 
 REGION = ec2_test.REGION
 WORKER = ec2_test.WORKER
@@ -87,22 +86,9 @@ class Runner:
                 "--endpoint", endpoint or self.endpoint, "--op", op, "--timeout-ms", "5000"]
         for name, value in options.items():
             argv += ["--" + name.replace("_", "-"), str(value)]
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        environment.update(self.env if env is None else env)
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=environment)
-        out = p.stdout + p.stderr
-        for secret in self.secrets:
-            if secret and secret in out:
-                fail(f"{op}: the output shows a secret or the user-data: {out}")
-        if p.returncode != want_rc:
-            fail(f"{op}: exit {p.returncode}, expected {want_rc}: {out}")
-        for needle in needles:
-            if needle not in out:
-                fail(f"{op}: expected [{needle}] in: {out}")
-        details = [line for line in out.splitlines() if line.startswith("detail: ")]
-        if len(details) != (0 if want_rc == 2 else 1):  # 2: no client, a credentials line
-            fail(f"{op}: not one detail line: {out}")
-        print("    " + "\n    ".join(out.strip().splitlines()), flush=True)
+        out, _ = hook_run.run_hook(argv, want_rc, needles, fail, self.secrets, "AWS_",
+                                   self.env if env is None else env, label=op)
+        hook_run.check_one_detail(out, want_rc, fail, label=op)
         return out
 
 
@@ -166,15 +152,6 @@ def setup(moto_url):
     # Once moto checks signatures, only IAM users' keys sign: boto3 inspects with this one.
     inspector = ec2_test.make_user(moto_url, "inspector", ["ec2:*"])
     return ec2_test.client("ec2", moto_url, inspector), world
-
-
-def main():
-    moto, moto_url = ec2_test.start_moto()
-    try:
-        run_cases(moto_url)
-    finally:
-        moto.terminate()
-        moto.wait()
 
 
 def run_cases(moto_url):
@@ -325,4 +302,4 @@ def check_delete(r, checker, instance_id):
 
 
 if __name__ == "__main__":
-    main()
+    ec2_test.with_moto(run_cases)
