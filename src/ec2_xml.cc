@@ -102,7 +102,7 @@ std::vector<XmlChild> XmlChildren(std::string_view xml) {
     if (!tag) break;
     at = tag->end;
     if (tag->kind == TagKind::kEmpty && open.empty()) {
-      children.push_back({tag->name, {}});
+      children.push_back({tag->name, xml.substr(tag->end, 0)});  // empty, but in the document
     } else if (tag->kind == TagKind::kOpen) {
       if (open.empty()) content_start = tag->end;
       open.push_back(tag->name);
