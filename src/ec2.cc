@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "ec2_xml.h"
 #include "json_fields.h"
 #include "redact.h"
 #include "text.h"
@@ -23,12 +24,68 @@ void SplitUrl(const std::string& url, std::string* authority, std::string* path)
   *path = slash == std::string::npos ? "/" : url.substr(slash);
 }
 
-bool IsRetryableCode(const std::string& code) {
-  return code == "RequestLimitExceeded" || code == "Throttling" || code == "InternalError" ||
-         code == "ServiceUnavailable" || code == "Unavailable" || code == "InsufficientCapacity";
+// The form as an x-www-form-urlencoded body, spaces as '+' as the AWS SDKs send it. EC2 hashes
+// the body as sent either way; moto's server re-encodes the form it parsed before checking the
+// signature, and so accepts only this spelling of a space ("%20" comes only from a space:
+// a '%' itself is "%25").
+std::string FormBody(const HeaderList& form) {
+  std::string body = CanonicalQuery(form);
+  for (size_t at = body.find("%20"); at != std::string::npos; at = body.find("%20", at + 1)) {
+    body.replace(at, 3, "+");
+  }
+  return body;
 }
 
 }  // namespace
+
+std::string Ec2DefaultEndpoint(const std::string& region) {
+  return "https://ec2." + region + ".amazonaws.com";
+}
+
+std::optional<HttpResponse> CallEc2(const Ec2Api& api, const HeaderList& form) {
+  std::string host, path;
+  SplitUrl(api.endpoint, &host, &path);
+  HeaderList versioned = form;
+  versioned.emplace_back("Version", kEc2ApiVersion);
+  const char* content_type = "application/x-www-form-urlencoded; charset=utf-8";
+  SigV4Request to_sign;
+  to_sign.method = "POST";
+  to_sign.host = host;
+  to_sign.path = path;
+  to_sign.headers = {{"Content-Type", content_type}};
+  to_sign.payload = FormBody(versioned);
+  SigV4Result signed_request =
+      SignV4(to_sign, api.credentials, api.region, "ec2", std::chrono::system_clock::now());
+  if (signed_request.signature.empty()) return std::nullopt;
+
+  HttpRequest request;
+  request.method = "POST";
+  request.url = api.endpoint;
+  request.body = std::move(to_sign.payload);
+  request.timeout = api.timeout;
+  // Host exactly as signed (libcurl would send the same; saying it keeps the two in step).
+  request.headers = {{"Host", host}, {"Content-Type", content_type}};
+  for (auto& header : signed_request.headers_to_add) request.headers.push_back(header);
+  return SendHttp(request);
+}
+
+Ec2Error ParseEc2Error(const std::string& body) {
+  return {Shortened(OneLine(XmlElementText(body, "Code"))),
+          Shortened(OneLine(XmlElementText(body, "Message")))};
+}
+
+CloudResult Ec2TransportFailure(const HttpResponse& response) {
+  return {CloudResult::Outcome::kRetry, response.timed_out
+                                            ? "EC2 did not answer in time: " + response.error
+                                            : "cannot reach EC2: " + response.error};
+}
+
+bool IsRetryableEc2Error(long status, const std::string& code) {
+  return status >= 500 || status == 409 || status == 429 || code == "RequestLimitExceeded" ||
+         code == "Throttling" || code == "InternalError" || code == "ServiceUnavailable" ||
+         code == "Unavailable" || code == "InsufficientCapacity" ||
+         code == "InsufficientInstanceCapacity";
+}
 
 std::string XmlElementText(const std::string& xml, const std::string& tag, size_t from) {
   if (from >= xml.size()) return "";
@@ -38,13 +95,7 @@ std::string XmlElementText(const std::string& xml, const std::string& tag, size_
   start += open.size();
   size_t end = xml.find(close, start);
   if (end == std::string::npos) return "";
-  std::string text = Trim(xml.substr(start, end - start));
-  // Some servers (moto among them) wrap messages in CDATA.
-  constexpr std::string_view kOpen = "<![CDATA[", kClose = "]]>";
-  if (text.starts_with(kOpen) && text.ends_with(kClose)) {
-    text = text.substr(kOpen.size(), text.size() - kOpen.size() - kClose.size());
-  }
-  return text;
+  return XmlText(std::string_view(xml).substr(start, end - start));
 }
 
 Status ParseRoleCredentials(std::string_view json_text, const std::string& role,
@@ -67,10 +118,7 @@ Status ParseRoleCredentials(std::string_view json_text, const std::string& role,
 
 CloudResult ClassifyTerminateResponse(const HttpResponse& response) {
   using Outcome = CloudResult::Outcome;
-  if (!response.error.empty()) {
-    return {Outcome::kRetry, response.timed_out ? "EC2 did not answer in time: " + response.error
-                                                : "cannot reach EC2: " + response.error};
-  }
+  if (!response.error.empty()) return Ec2TransportFailure(response);
   const std::string& body = response.body;
   if (response.status >= 200 && response.status < 300) {
     std::string previous = Shortened(XmlElementText(body, "name", body.find("<previousState>")));
@@ -81,18 +129,27 @@ CloudResult ClassifyTerminateResponse(const HttpResponse& response) {
     return {Outcome::kDone, "accepted: " + (previous.empty() ? "?" : previous) + " -> " +
                                 (current.empty() ? "?" : current)};
   }
+  // The whole code decides below; the detail quotes it shortened.
   std::string code = XmlElementText(body, "Code");
-  std::string message = Shortened(XmlElementText(body, "Message"));
-  // The whole code decides below; only the detail quotes it shortened.
+  Ec2Error error = ParseEc2Error(body);
   std::string detail = "EC2 answered HTTP " + std::to_string(response.status) +
-                       (code.empty() ? "" : ": " + Shortened(code)) +
-                       (message.empty() ? "" : " (" + message + ")");
+                       (error.code.empty() ? "" : ": " + error.code) +
+                       (error.message.empty() ? "" : " (" + error.message + ")");
   if (code == "InvalidInstanceID.NotFound") return {Outcome::kAlreadyGone, detail};
-  if (response.status >= 500 || response.status == 409 || response.status == 429 ||
-      IsRetryableCode(code)) {
-    return {Outcome::kRetry, detail};
-  }
+  if (IsRetryableEc2Error(response.status, code)) return {Outcome::kRetry, detail};
   return {Outcome::kRefused, detail};
+}
+
+CloudResult TerminateEc2Instance(const Ec2Api& api, const std::string& instance_id) {
+  std::optional<HttpResponse> response =
+      CallEc2(api, {{"Action", "TerminateInstances"}, {"InstanceId.1", instance_id}});
+  // Retry, not refused, when unsigned: a worker's fallback after the retries still shuts it down.
+  CloudResult result = response ? ClassifyTerminateResponse(*response)
+                                : CloudResult{CloudResult::Outcome::kRetry, kEc2CannotSign};
+  result.detail = "TerminateInstances " + instance_id + " in " + api.region + ": " +
+                  RedactSecrets(result.detail,
+                                {api.credentials.secret_access_key, api.credentials.session_token});
+  return result;
 }
 
 Status ChooseEc2Credentials(const AwsCredentials& from_config, const EnvLookup& getenv,
@@ -217,41 +274,9 @@ CloudResult Ec2Client::TerminateSelf() {
     if (s.ok()) s = FetchRoleCredentials(token);
     if (!s.ok()) return {Outcome::kRetry, "cannot refresh the role's credentials: " + s.message()};
   }
-  std::string endpoint =
-      endpoints_.ec2.empty() ? "https://ec2." + region_ + ".amazonaws.com" : endpoints_.ec2;
-  std::string host, path;
-  SplitUrl(endpoint, &host, &path);
-  HeaderList form = {{"Action", "TerminateInstances"},
-                     {"InstanceId.1", instance_id_},
-                     {"Version", kEc2ApiVersion}};
-  const char* content_type = "application/x-www-form-urlencoded; charset=utf-8";
-  SigV4Request to_sign;
-  to_sign.method = "POST";
-  to_sign.host = host;
-  to_sign.path = path;
-  to_sign.headers = {{"Content-Type", content_type}};
-  to_sign.payload = CanonicalQuery(form);
-  SigV4Result signed_request =
-      SignV4(to_sign, credentials_, region_, "ec2", std::chrono::system_clock::now());
-  if (signed_request.signature.empty()) {
-    // Retry, not refused: the fallback after the retries still shuts the instance down.
-    return {Outcome::kRetry,
-            "cannot sign TerminateInstances: OpenSSL's libcrypto.so.3 did not load"};
-  }
-
-  HttpRequest request;
-  request.method = "POST";
-  request.url = endpoint;
-  request.body = to_sign.payload;
-  request.timeout = timeout_;
-  // Host exactly as signed (libcurl would send the same; saying it keeps the two in step).
-  request.headers = {{"Host", host}, {"Content-Type", content_type}};
-  for (auto& header : signed_request.headers_to_add) request.headers.push_back(header);
-  CloudResult result = ClassifyTerminateResponse(SendHttp(request));
-  result.detail =
-      "TerminateInstances " + instance_id_ + " in " + region_ + ": " +
-      RedactSecrets(result.detail, {credentials_.secret_access_key, credentials_.session_token});
-  return result;
+  Ec2Api api{endpoints_.ec2.empty() ? Ec2DefaultEndpoint(region_) : endpoints_.ec2, region_,
+             credentials_, timeout_};
+  return TerminateEc2Instance(api, instance_id_);
 }
 
 }  // namespace osg

@@ -63,6 +63,43 @@ using EnvLookup = std::function<const char*(const char*)>;
 Status ChooseEc2Credentials(const AwsCredentials& from_config, const EnvLookup& getenv,
                             std::optional<AwsCredentials>* out, std::string* source);
 
+// One endpoint of the EC2 Query API with the credentials that sign for it.
+struct Ec2Api {
+  std::string endpoint;  // "https://ec2.us-east-1.amazonaws.com" (Ec2DefaultEndpoint), no '/' last
+  std::string region;
+  AwsCredentials credentials;
+  std::chrono::milliseconds timeout{5000};
+};
+
+// The regional endpoint AWS publishes: https://ec2.REGION.amazonaws.com.
+std::string Ec2DefaultEndpoint(const std::string& region);
+
+// Sends one Query API action (API version 2016-11-15): `form` holds Action and its parameters,
+// POSTed as an x-www-form-urlencoded body and SigV4-signed. nullopt when it cannot be signed
+// (OpenSSL's libcrypto did not load). The form may hold secrets (user-data): it is never logged.
+std::optional<HttpResponse> CallEc2(const Ec2Api& api, const HeaderList& form);
+inline constexpr char kEc2CannotSign[] = "cannot sign: OpenSSL's libcrypto.so.3 did not load";
+
+// The Code and Message of EC2's error answer (<Response><Errors><Error>), each cut short and on
+// one line; "" where the body has none.
+struct Ec2Error {
+  std::string code;
+  std::string message;
+};
+Ec2Error ParseEc2Error(const std::string& body);
+
+// A request that EC2 did not answer (response.error set): kRetry, "EC2 did not answer in time: ..."
+// or "cannot reach EC2: ...".
+CloudResult Ec2TransportFailure(const HttpResponse& response);
+
+// Whether an EC2 error answer is worth trying again: 5xx, 409, 429 and the throttling and
+// capacity codes. Everything else (AuthFailure, UnauthorizedOperation, validation) is final.
+bool IsRetryableEc2Error(long status, const std::string& code);
+
+// TerminateInstances for one instance, classified by ClassifyTerminateResponse; the detail names
+// the instance and region and holds no credential.
+CloudResult TerminateEc2Instance(const Ec2Api& api, const std::string& instance_id);
+
 // Classifies EC2's answer to TerminateInstances (pure, for tests): 2xx -> kDone, or kAlreadyGone
 // when the previous state was already shutting-down or terminated; InvalidInstanceID.NotFound ->
 // kAlreadyGone; 5xx, 409, 429, throttling and transport errors -> kRetry; other errors (401/403
@@ -75,8 +112,8 @@ CloudResult ClassifyTerminateResponse(const HttpResponse& response);
 Status ParseRoleCredentials(std::string_view json_text, const std::string& role,
                             AwsCredentials* out);
 
-// The text of the first <tag>...</tag> in `xml` at or after `from`, or "" (no entities decoded:
-// EC2's codes and state names have none).
+// The text (XmlText: CDATA unwrapped, entities decoded) of the first <tag>...</tag> in `xml` at
+// or after `from`, or "". It crosses levels: ec2_xml.h walks nested lists.
 std::string XmlElementText(const std::string& xml, const std::string& tag, size_t from = 0);
 
 }  // namespace osg

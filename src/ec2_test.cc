@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "ec2_test_answers.h"
 #include "text.h"
 
 namespace osg {
@@ -24,18 +25,8 @@ constexpr char kTerminated[] = R"(<?xml version="1.0" encoding="UTF-8"?>
   </instancesSet>
 </TerminateInstancesResponse>)";
 
-std::string ErrorXml(const std::string& code, const std::string& message) {
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>" + code +
-         "</Code><Message>" + message + "</Message></Error></Errors>" +
-         "<RequestID>ea966190-f9aa-478e-9ede-example</RequestID></Response>";
-}
-
-HttpResponse Answer(long status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
+using ec2_test::Answer;
+using ec2_test::ErrorXml;
 
 TEST(ClassifyTerminateResponse, AcceptedIsDone) {
   CloudResult r = ClassifyTerminateResponse(Answer(200, kTerminated));

@@ -33,13 +33,6 @@ constexpr int kMaxListPages = 100;       // 500 instances a page: far more than 
 // and a retry (the same requestId) picks up the same Operation where this one gave up.
 constexpr int kOperationWaitTimeouts = 4;
 
-// Details are one line each (the ledger and logs quote them), and Google's messages may not be.
-std::string OneLine(std::string text) {
-  std::replace_if(
-      text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-  return text;
-}
-
 std::string LastSegment(const std::string& url) { return url.substr(url.rfind('/') + 1); }
 
 bool IsBearerToken(const std::string& token) {

@@ -27,6 +27,10 @@ bool IsUrlSafeName(std::string_view text, size_t max_length, std::string_view al
 constexpr size_t kMaxQuotedText = 200;
 std::string Shortened(std::string_view text);
 
+// `text` with each line break (\n, \r) a space: details are one line each (the ledger and logs
+// quote them), and servers' messages may not be.
+std::string OneLine(std::string text);
+
 // Seconds since the epoch for an RFC 3339 time as clouds write them ("2026-12-03T10:00:00Z",
 // "2026-12-03T10:00:00.123-08:00", "2026-12-03T10:00:00.000Z"); nullopt for anything else.
 std::optional<int64_t> ParseRfc3339(std::string_view text);

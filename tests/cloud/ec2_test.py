@@ -21,6 +21,7 @@ import boto3
 import botocore.exceptions
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hook_run  # noqa: E402
 import imds_server  # noqa: E402
 
 REGION = "us-east-1"
@@ -122,22 +123,7 @@ class Runner:
         """`env`: AWS_* variables for static credentials (a secret never goes in an argument)."""
         argv = [WORKER, "cloud-test", "ec2-terminate", "--imds", self.imds_url, "--ec2", ec2_url,
                 "--timeout-ms", str(timeout_ms)]
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        environ.update(env or {})
-        start = time.monotonic()
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=environ)
-        elapsed = time.monotonic() - start
-        out = p.stdout + p.stderr
-        for secret in self.secrets:
-            if secret and secret in out:
-                fail(f"the output shows a credential: {out}")
-        if p.returncode != want_rc:
-            fail(f"exit {p.returncode}, expected {want_rc}: {out}")
-        for needle in needles:
-            if needle not in out:
-                fail(f"expected [{needle}] in: {out}")
-        print("    " + "\n    ".join(out.strip().splitlines()), flush=True)
-        return out, elapsed
+        return hook_run.run_hook(argv, want_rc, needles, fail, self.secrets, "AWS_", env)
 
 
 def make_user(url, name, actions):
@@ -155,10 +141,11 @@ def instance_state(ec2, instance_id):
     return r["Reservations"][0]["Instances"][0]["State"]["Name"]
 
 
-def main():
+def with_moto(cases):
+    """Runs cases(moto_url) against a fresh moto server, stopped afterwards."""
     moto, moto_url = start_moto()
     try:
-        run_cases(moto_url)
+        cases(moto_url)
     finally:
         moto.terminate()
         moto.wait()
@@ -276,4 +263,4 @@ def run_static_cases(r, state, moto_url, checker, instance_id, key):
 
 
 if __name__ == "__main__":
-    main()
+    with_moto(run_cases)

@@ -8,7 +8,6 @@ Loopback only. Exits non-zero on the first failure; prints PASS last.
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -16,6 +15,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gce_server  # noqa: E402
+import hook_run  # noqa: E402
 
 WORKER = os.environ.get("OSG_WORKER", "osg-worker")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -57,23 +57,10 @@ class Runner:
                 "--op", op, "--timeout-ms", "5000"]
         for name, value in options.items():
             argv += ["--" + name.replace("_", "-"), str(value)]
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("GOOGLE_")}
-        environment.update(env if env is not None
-                           else {"GOOGLE_APPLICATION_CREDENTIALS": self.key_path})
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=environment)
-        out = p.stdout + p.stderr
-        for secret in self.secrets():
-            if secret and secret in out:
-                fail(f"the output shows a secret: {out}")
-        if p.returncode != want_rc:
-            fail(f"{op}: exit {p.returncode}, expected {want_rc}: {out}")
-        for needle in needles:
-            if needle not in out:
-                fail(f"{op}: expected [{needle}] in: {out}")
-        details = [line for line in out.splitlines() if line.startswith("detail: ")]
-        if len(details) != (0 if want_rc == 2 else 1):  # 2: no client, a credentials line
-            fail(f"{op}: not one detail line: {out}")
-        print("    " + "\n    ".join(out.strip().splitlines()), flush=True)
+        key_env = {"GOOGLE_APPLICATION_CREDENTIALS": self.key_path}
+        out, _ = hook_run.run_hook(argv, want_rc, needles, fail, self.secrets(), "GOOGLE_",
+                                   key_env if env is None else env, label=op)
+        hook_run.check_one_detail(out, want_rc, fail, label=op)
         return out
 
     def test_instances(self):
