@@ -189,8 +189,10 @@ TEST_F(MetricsServerTest, ASilentClientIsDroppedAtItsDeadlineAndTheNextOneServed
   int next = Connect();  // waits in the backlog meanwhile
   std::string request = "GET /nothing HTTP/1.0\r\n\r\n";
   ASSERT_EQ(write(next, request.data(), request.size()), static_cast<ssize_t>(request.size()));
-  Turn(1, *server_.Deadline());  // the silent one's time is up
-  Turn(3, *server_.Deadline());
+  auto deadline = *server_.Deadline();
+  Turn(1, deadline);  // the silent one's time is up: it is dropped, and nobody is served
+  EXPECT_FALSE(server_.Deadline().has_value());
+  Turn(3, deadline);  // the next one is accepted, its deadline ahead of it, and served
   EXPECT_EQ(ReadAll(silent), "");  // closed without an answer
   EXPECT_EQ(ReadAll(next).rfind("HTTP/1.0 404 Not Found\r\n", 0), 0u);
   close(silent);
