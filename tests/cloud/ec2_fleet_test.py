@@ -129,7 +129,8 @@ def setup(moto_url):
     ec2 = ec2_test.client("ec2", moto_url)
     world = {
         "owner": ec2_test.make_user(moto_url, "osg-owner", OWNER_ACTIONS),
-        "weak": ec2_test.make_user(moto_url, "osg-owner-weak", ["ec2:DescribeInstances"]),
+        "weak": ec2_test.make_user(moto_url, "osg-owner-weak", [
+            "ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "ec2:DescribeImages"]),
         "image": ec2.describe_images()["Images"][0]["ImageId"],
         "subnet": ec2.describe_subnets()["Subnets"][0]["SubnetId"],
     }
