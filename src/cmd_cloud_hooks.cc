@@ -5,11 +5,13 @@
 #include <memory>
 #include <thread>
 
+#include "cloud_fleet.h"
 #include "cloud_instance.h"
 #include "commands.h"
 #include "ec2.h"
 #include "gce.h"
 #include "openstack.h"
+#include "openstack_credentials.h"
 #include "shutdown_action.h"
 
 namespace osg {
@@ -104,6 +106,40 @@ int CommandCloudTestGceDelete(const std::string& metadata, const std::string& co
   std::cout << "identity: " << client.name() << " in " << client.project() << "/" << client.zone()
             << "\n";
   return PrintOutcome(client.DeleteSelf());
+}
+
+// One call of the owner's fleet client (cloud_fleet.h), tested apart from `launch` and `scale`.
+int CommandCloudTestFleet(const CloudTestFleetOptions& options) {
+  std::string error;
+  std::unique_ptr<CloudFleet> fleet = MakeCloudFleet(options.fleet, RealEnv, &error);
+  if (!fleet) {
+    std::cout << "credentials: error: " << error << "\n";
+    return 2;
+  }
+  CloudResult result;
+  if (options.op == "prepare") {
+    int cores = 0;
+    result = fleet->Prepare(options.spec, &cores);
+    if (result.outcome == CloudResult::Outcome::kDone) std::cout << "cores: " << cores << "\n";
+  } else if (options.op == "create") {
+    std::string id;
+    int cores = 0;
+    result = fleet->Prepare(options.spec, &cores);  // as launch does: names resolved first
+    if (result.outcome == CloudResult::Outcome::kDone) {
+      result = fleet->Create(options.spec, options.name, options.user_data, &id);
+    }
+    if (result.outcome == CloudResult::Outcome::kDone) std::cout << "id: " << id << "\n";
+  } else if (options.op == "list") {
+    std::vector<FleetInstance> instances;
+    result = fleet->List(options.spec.group, &instances);
+    for (const FleetInstance& i : instances) {
+      std::cout << "instance: " << i.id << " " << i.name << " " << i.cloud_state << " "
+                << i.launched_at << "\n";
+    }
+  } else {
+    result = fleet->Delete(options.id);
+  }
+  return PrintOutcome(result);
 }
 
 }  // namespace osg

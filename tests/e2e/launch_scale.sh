@@ -52,6 +52,14 @@ worker_config() {
   printf 'OpenStackApplicationCredentialSecret = %s\n' "$cred_secret" >>"$file"
 }
 
+# stop_scale: ends the controller running in the cm. Killing the local `osg-pool cm` would leave
+# it running there, deleting and launching for the parts after.
+stop_scale() {
+  in_cm pkill -TERM -f '^osg-worker scale' || true
+  wait "$scale_pid" 2>/dev/null || true
+  if in_cm pgrep -f '^osg-worker scale' >/dev/null; then fail "a controller outlived its part"; fi
+}
+
 # to_cm FILE DEST: a root-only copy in the central manager, where the controller runs.
 to_cm() { in_cm install -D -m 600 /dev/stdin "$2" <"$1"; }
 
@@ -168,8 +176,7 @@ budget_hit() { grep -q 'launch 0 (budget reached' "$WORK/scale-b.log"; }
 wait_until 120 "the controller stops at the budget" budget_hit
 never_within 20 "a launch after the budget was reached" \
   bash -c "[ \$(grep -c 'scale: launched' '$WORK/scale-b.log') -gt 1 ]"
-kill "$scale_pid" 2>/dev/null || true
-wait "$scale_pid" 2>/dev/null || true
+stop_scale
 in_cm condor_rm -all >/dev/null 2>&1 || true
 for id in $(servers | awk '$3 != "DELETED" {print $1}'); do
   in_cm env OS_CLOUD=testos osg-worker cloud-test fleet --cloud openstack --op delete --id "$id" >/dev/null
@@ -189,8 +196,7 @@ scale_pid=$!
 deleted_unjoined() { grep -q 'not joined .* after its launch' "$WORK/scale-c.log"; }
 wait_until 150 "workers that never joined are deleted" deleted_unjoined
 sleep 50  # one more join timeout
-kill "$scale_pid" 2>/dev/null || true
-wait "$scale_pid" 2>/dev/null || true
+stop_scale
 made=$(($(created_servers) - before))
 # The first round launches up to --max-booting (3); after the failed join, one per join timeout.
 [ "$made" -le 5 ] || fail "$made servers were created for a token that never joins: a storm"
