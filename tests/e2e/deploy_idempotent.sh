@@ -45,11 +45,14 @@ for p in $(dpkg-query -W -f='${Package}\n'); do
   apt-cache policy "$p" 2>/dev/null | sed -n '/\*\*\*/,/^ *[0-9]/p' | grep -q ' sid/' && echo "from sid: $p"
 done
 ls "$E"/*.wants/condor.service 2>/dev/null | sed 's/^/condor link: /'
+# The scale controller's template, as an instance would run it (issue 12).
 systemd-analyze verify "$U/osg-worker.service" "$U/osg-worker.path" \
-  "$U/osg-worker-boot-deadline.service" >/tmp/verify 2>&1
+  "$U/osg-worker-boot-deadline.service" "$U/osg-worker-scale@tga.service" >/tmp/verify 2>&1
 echo "verify exit=$?"; sed 's/^/verify: /' /tmp/verify
 grep -x 'ExecStart=/usr/bin/osg-worker run' "$U/osg-worker.service"
 grep -x 'PathChanged=/etc/osg-worker.conf' "$U/osg-worker.path"
+grep -x 'ExecStart=/usr/bin/osg-worker scale --config /etc/osg-worker/scale/%i.conf --name-prefix %i $SCALE_ARGS' \
+  "$U/osg-worker-scale@.service" && echo "scale unit: present"
 echo "--- drift"
 echo '# edited' >>"$U/osg-worker.service"
 systemctl disable osg-worker.path >/dev/null 2>&1
@@ -96,13 +99,14 @@ for l in "before: [0-9a-f]{64} 755 root:root [0-9]+ /usr/bin/osg-worker" \
   "package: install ok installed [0-9.]+-[0-9]+ from osg-worker: /usr/bin/osg-worker" \
   "package: verified" "units: as in the sources" "service: enabled" \
   "path: enabled" "condor: disabled" "wants: /usr/lib/systemd/system/osg-worker.path" \
-  "verify exit=0" "ExecStart=/usr/bin/osg-worker run" "PathChanged=/etc/osg-worker.conf"; do
+  "verify exit=0" "ExecStart=/usr/bin/osg-worker run" "PathChanged=/etc/osg-worker.conf" \
+  "scale unit: present"; do
   grep -qxE "$l" <<<"$first" || fail "expected a line [$l] in the probe's output"
 done
 [ "$(grep -c '^from sid: ' <<<"$first")" = 1 ] || fail "packages other than apptainer come from unstable: $(grep '^from sid: ' <<<"$first")"
 log "ok: the package verifies, its units enabled, condor.service disabled, units as in the sources, only apptainer from unstable"
 case $first in *"condor link:"* | *"verify: "*) fail "condor.service linked, or verify complained" ;; esac
-log "ok: systemd-analyze verify accepts the three units without a word"
+log "ok: systemd-analyze verify accepts the three units and an instance of osg-worker-scale@ without a word"
 
 assert_contains "$drift" "drifted: disabled enabled" "drift: osg-worker.path disabled, condor.service enabled"
 want="| deploy: installed osg-worker_[0-9.]+-[0-9]+_amd64.deb

@@ -15,7 +15,9 @@
 #      one at a time (no launch storm);
 #  (d) a stopped server of the group is deleted as an orphan;
 #  (e) `launch`: --dry-run creates nothing; a bad flavor leaves nothing; a launch that fails
-#      part-way (the quota) deletes what it created; no secret in any output.
+#      part-way (the quota) deletes what it created; no secret in any output;
+#  (f) the two views of the demand: condor_q's, which matches Start (the idle TG-B jobs are
+#      none), and the submitter ads', which only count the owner's idle jobs.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -177,7 +179,7 @@ wait_until 120 "the controller stops at the budget" budget_hit
 never_within 20 "a launch after the budget was reached" \
   bash -c "[ \$(grep -c 'scale: launched' '$WORK/scale-b.log') -gt 1 ]"
 stop_scale
-in_cm condor_rm -all >/dev/null 2>&1 || true
+in_cm condor_rm -const 'ProjectName == "TG-A"' >/dev/null 2>&1 || true
 for id in $(servers | awk '$3 != "DELETED" {print $1}'); do
   in_cm env OS_CLOUD=testos osg-worker cloud-test fleet --cloud openstack --op delete --id "$id" >/dev/null
 done
@@ -203,7 +205,7 @@ made=$(($(created_servers) - before))
 grep -q 'booting, the limit after a failed join is 1\|launch 1 ' "$WORK/scale-c.log" ||
   fail "the controller did not go one at a time after the failed join"
 log "ok: a wrong token cost $made servers, one at a time after the first failed join"
-in_cm condor_rm -all >/dev/null 2>&1 || true
+in_cm condor_rm -const 'ProjectName == "TG-A"' >/dev/null 2>&1 || true
 for id in $(servers | awk '$3 != "DELETED" {print $1}'); do
   in_cm env OS_CLOUD=testos osg-worker cloud-test fleet --cloud openstack --op delete --id "$id" >/dev/null
 done
@@ -222,4 +224,18 @@ grep -q "delete $orphan (orphan: stopped): done" "$WORK/scale-d.log" ||
   fail "the stopped server was not deleted: $(cat "$WORK/scale-d.log")"
 [ "$(servers | awk -v id="$orphan" '$1 == id {print $3}')" = DELETED ] || fail "the orphan lives"
 log "ok: the stopped server was deleted as an orphan"
+grep -q 'scale: demand 0 cores' "$WORK/scale-d.log" ||
+  fail "condor_q's view counted the TG-B jobs that Start refuses: $(cat "$WORK/scale-d.log")"
+log "ok: with condor_q, the 2 idle TG-B jobs are no demand (Start refuses them)"
+
+# (f) the submitter ads see only how many jobs the owner has idle: the 2 TG-B jobs count.
+scale --config /root/worker.conf --max 1 --demand submitters --owner researcher \
+  --record /root/scale-f.json >"$WORK/scale-f.log" 2>&1 &
+scale_pid=$!
+decided() { grep -q 'scale: demand' "$WORK/scale-f.log"; }
+wait_until 60 "the submitter-ad controller decided" decided
+stop_scale
+grep -q 'scale: demand 2 cores, 0 running, 0 booting: launch 1' "$WORK/scale-f.log" ||
+  fail "the submitter ads did not give the owner's 2 idle jobs: $(cat "$WORK/scale-f.log")"
+log "ok: with submitter ads, the owner's 2 idle jobs count, whatever their project"
 log PASS
