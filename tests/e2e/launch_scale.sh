@@ -228,7 +228,13 @@ grep -q 'scale: demand 0 cores' "$WORK/scale-d.log" ||
   fail "condor_q's view counted the TG-B jobs that Start refuses: $(cat "$WORK/scale-d.log")"
 log "ok: with condor_q, the 2 idle TG-B jobs are no demand (Start refuses them)"
 
-# (f) the submitter ads see only how many jobs the owner has idle: the 2 TG-B jobs count.
+# (f) the submitter ads see only how many jobs the owner has idle: the 2 TG-B jobs count. Those
+# ads are as old as the schedd's last update (SCHEDD_INTERVAL, 10 s in this pool), so the TG-A jobs
+# removed above may still be counted for a while: wait until the collector has the schedd's news.
+submitter_idle_is_2() {
+  [ "$(in_cm condor_status -submitters -const 'Name == "researcher@osgpool.test"' -af IdleJobs)" = 2 ]
+}
+wait_until 60 "the submitter ad counts the 2 TG-B jobs" submitter_idle_is_2
 scale --config /root/worker.conf --max 1 --demand submitters --owner researcher \
   --record /root/scale-f.json >"$WORK/scale-f.log" 2>&1 &
 scale_pid=$!
