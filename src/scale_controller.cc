@@ -35,7 +35,9 @@ Status ScaleController::Start() {
   ScaleRecordLoad loaded = LoadScaleRecord(setup_.record_path, setup_.spec.group);
   if (!loaded.status.ok()) return loaded.status;
   record_ = std::move(loaded.record);
-  return Status::Ok();
+  // Written once now, so that a record that cannot be kept stops the controller before its first
+  // launch rather than after it, and `scale --status` finds the group's record from the start.
+  return SaveScaleRecord(setup_.record_path, record_);
 }
 
 void ScaleController::Save() {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_fleet.h"
+#include "files.h"
 #include "test_temp_dir.h"
 
 namespace osg {
@@ -152,6 +153,18 @@ TEST_F(ScaleControllerTest, OrphansOfTheGroupAreDeleted) {
   controller.Round();
   EXPECT_EQ(fleet_.instances.count(stopped), 0u);
   EXPECT_TRUE(Logged("(orphan: stopped): done"));
+}
+
+TEST_F(ScaleControllerTest, StartWritesTheRecordOrRefusesToRun) {
+  ScaleController controller = Controller();
+  std::optional<std::string> written = ReadFile(setup_.record_path);
+  ASSERT_TRUE(written.has_value()) << "no record before the first round";
+  EXPECT_NE(written->find("\"G\""), std::string::npos) << *written;
+
+  setup_.record_path = dir_ + "/not-a-directory/record.json";
+  ASSERT_TRUE(WriteFileAtomically(dir_ + "/not-a-directory", "", 0600).ok());
+  ScaleController unwritable(setup_, world_);
+  EXPECT_FALSE(unwritable.Start().ok());
 }
 
 TEST_F(ScaleControllerTest, NothingIsDecidedWithoutTheCloudThePoolOrTheQueue) {
