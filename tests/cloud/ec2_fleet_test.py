@@ -160,7 +160,7 @@ def run_cases(moto_url):
     ec2_test.set_moto_auth(moto_url, 0)
     proxy_url, forms = recording_proxy(moto_url)
     owner = world["owner"]
-    wrong_secret = "x" + owner["SecretAccessKey"][1:]
+    wrong_secret = ec2_test.wrong_secret(owner["SecretAccessKey"])
     hidden = [owner["SecretAccessKey"], world["weak"]["SecretAccessKey"], wrong_secret, TOKEN,
               base64.b64encode(USER_DATA.encode()).decode()[8:40]]
     r = Runner(proxy_url, owner, hidden)
