@@ -424,20 +424,30 @@ def boot(cloud, server_id, script):
     with os.fdopen(fd, "wb") as f:
         f.write(script)
     with cloud.boot_lock:
-        done = subprocess.run(cloud.boot + [hostname, path], capture_output=True, text=True,
-                              check=False)
+        # As in Nova, deleting a server still in BUILD cancels its boot: a launch that failed
+        # part-way deletes servers that are still queued here, whose workers must never run.
+        with cloud.lock:
+            cancelled = cloud.servers[server_id]["status"] == "DELETED"
+        done = None if cancelled else subprocess.run(cloud.boot + [hostname, path],
+                                                     capture_output=True, text=True, check=False)
     os.unlink(path)  # it holds the token: the booted instance has its own copy now
+    if done is None:
+        return
     lines = done.stdout.split()
     with cloud.lock:
         server = cloud.servers[server_id]
-        if done.returncode == 0 and lines:
+        # Deleted during its boot: the delete's stop found no instance yet, so stop it now.
+        deleted_while_booting = server["status"] == "DELETED"
+        if done.returncode == 0 and lines and not deleted_while_booting:
             cloud.by_address[lines[-1]] = server_id
             if server["status"] == "BUILD":
                 server["status"] = "ACTIVE"
-        else:
+        elif not deleted_while_booting:
             server["status"] = "ERROR"
             print(f"boot of {hostname} failed: {done.stderr.strip()[-500:]}", file=sys.stderr,
                   flush=True)
+    if deleted_while_booting and cloud.stop:
+        run_quietly(cloud.stop + [hostname])
 
 
 def start(host="127.0.0.1", port=0, boot_cmd=None, stop_cmd=None, quota=10, state_dir="/tmp"):
