@@ -14,14 +14,15 @@ pool_up
 # race_job NAME PROJECT: waits for NAME's idle deadline, then submits at a random offset in
 # [-6 s, +1 s] around it (a claim lands 1-3 s after the submission). Prints "cluster offset".
 race_job() {
-  local name=$1 project=$2 json deadline offset cluster
-  # Up to 4 minutes for the worker to join and report its deadline (a loaded CI machine is slow).
-  for _ in $(seq 480); do
-    json=$(worker_status_json "$name" 2>/dev/null) || true
+  local name=$1 project=$2 json='' deadline='' offset cluster end=$((SECONDS + 240))
+  # Up to 4 minutes for the worker to join and report its deadline (a loaded CI machine is slow),
+  # and no longer once it has shut down. The last answer stays for the failure message.
+  while [ -z "$deadline" ] && [ "$SECONDS" -lt "$end" ] && ! shutdown_happened "$name"; do
+    json=$(worker_status_json "$name" 2>&1) || true
     deadline=$(json_field "$json" shutdown_at 2>/dev/null) || deadline=''
-    [ -n "$deadline" ] && break
-    sleep 0.5
+    [ -n "$deadline" ] || sleep 0.5
   done
+  printf '%s\n' "$json" >"$WORK/$name.last-status"
   [ -n "$deadline" ] || { echo "none none"; return; }
   offset=$((RANDOM % 8 - 6))
   sleep "$(python3 -c "import time; print(max(0, $deadline + $offset - time.time()))")"
@@ -60,7 +61,8 @@ for round in $(seq "$ROUNDS"); do
   done
   for name in "${names[@]}"; do
     read -r cluster offset <"$WORK/$name.job"
-    [ "$cluster" != none ] || fail "$name never reported an idle deadline"
+    [ "$cluster" != none ] ||
+      fail "$name never reported an idle deadline; its last status: $(tail -c 600 "$WORK/$name.last-status")"
     result=$(classify "$cluster")
     log "round $round $name: job submitted at deadline${offset}s -> $result"
     outcome_count[$result]=$(( ${outcome_count[$result]:-0} + 1 ))
