@@ -11,6 +11,7 @@
 #   deadline it deletes its own server in the test cloud, and ShutdownGrace later, still up
 #   (the test cloud deletes nothing for real), powers itself off. Its disk, not prepared, does
 #   hold its token and the secret: the check finds them where they are.
+# - h2 also runs the scale controller's units under its real systemd (see scale_unit_files).
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 CLOUD=http://10.111.0.2:8780
@@ -46,6 +47,50 @@ EOF
 # its keys (the tokens the worker installed, and a signing key if HTCondor made one).
 # shellcheck disable=SC2016  # expanded in the guest
 IDENTITY='echo "osgp: identity machine-id=$(cat /etc/machine-id) host=$(hostname) condor-keys=$(cat /etc/condor/tokens.d/* /etc/condor/passwords.d/* 2>/dev/null | sha256sum | cut -c1-16)"'
+
+# The scale controller's unit, osg-worker-scale@NAME, under h2's real systemd (h2 stands in for the
+# owner's machine): instance t, from its root-only conf and env files (the cloud's OS_* variables
+# and SCALE_ARGS, as the unit's comment documents), reads the demand from the collector's submitter
+# ads and the group's servers from the test cloud, logs each round to the journal, keeps its
+# record in /var/lib/osg-worker/scale/t.json, and stops cleanly. Instance bad has a config that is
+# not valid: it exits 78 and systemd does not restart it (RestartPreventExitStatus), even past
+# RestartSec. The files hold the token and the cloud secret: cloud-init's write_files sets their
+# mode only after writing them, which is safe because the package made their directory 0700 (the
+# report says its mode). The report is one journal line, osgp: scale ...
+scale_unit_files() {
+  local file
+  for file in t bad; do
+    cat <<EOF
+  - path: /etc/osg-worker/scale/$file.env
+    permissions: '0600'
+    content: |
+      OS_AUTH_URL=$CLOUD/identity/v3
+      OS_APPLICATION_CREDENTIAL_ID=$credential_id
+      OS_APPLICATION_CREDENTIAL_SECRET=$secret
+      OS_REGION_NAME=RegionOne
+      SCALE_ARGS=--cloud openstack --flavor m3.tiny --image Featured-Debian13 --network auto_allocated_network --max 1 --demand submitters --owner researcher --poll 15s
+  - path: /etc/osg-worker/scale/$file.conf
+    permissions: '0600'
+    content: |
+      WorkerGroupName = Scale Unit Test
+      Token = $(cat "$WORK/token2")
+      Start = TARGET.ProjectName == "TG-NNNNNN"
+      Cloud = openstack
+EOF
+  done
+  echo "      IdleTimeout = soon"  # bad.conf's last line
+  cat <<'EOF'
+  - path: /root/osgp-scale.sh
+    permissions: '0700'
+    content: |
+      systemctl start --no-block osg-worker-scale@t osg-worker-scale@bad
+      sleep 80
+      show() { systemctl show -P "$1" "osg-worker-scale@$2"; }
+      echo "osgp: scale t=$(systemctl is-active osg-worker-scale@t) bad=$(show Result bad)/$(show ExecMainStatus bad)/restarts=$(show NRestarts bad)"
+      systemctl stop osg-worker-scale@t
+      echo "osgp: scale t stopped: $(show Result t) record=$(stat -c %a /var/lib/osg-worker/scale/t.json) dir=$(stat -c %a /etc/osg-worker/scale)"
+EOF
+}
 
 # h1: a job, then prepare-image and a power-off, once idle after the job.
 {
@@ -129,8 +174,10 @@ log "ok: h1's machine id is empty; no token, signing key or cloud-init instance 
     content: |
       until osg-worker status | grep -q '^pool: *joined'; do sleep 3; done
       $IDENTITY
+$(scale_unit_files)
 runcmd:
   - [systemd-run, --no-block, --unit=osgp-identity, /bin/sh, /root/osgp-identity.sh]
+  - [systemd-run, --no-block, --unit=osgp-scale, /bin/sh, /root/osgp-scale.sh]
 EOF
 } >"$WORK/h2-part.yaml"
 config_script "$WORK/token2" >"$WORK/h2-config.sh"
@@ -150,6 +197,21 @@ keys1=${identity1##*condor-keys=}
 keys2=${identity2##*condor-keys=}
 if [ -z "$keys2" ] || [ "$keys2" = "$keys1" ]; then fail "h2's HTCondor keys are h1's: $keys2"; fi
 log "ok: h2 has its own machine id, name and HTCondor keys"
+
+scale_reported() { vm_journal_has h2 'osgp: scale t stopped'; }
+wait_until 300 "h2's scale units reported" scale_reported
+vm_journal_has h2 'osg-worker\[[0-9]+\]: scale: group "Scale Unit Test" on openstack, m3.tiny \(1 cores\), at most 1 workers, record /var/lib/osg-worker/scale/t.json' ||
+  fail "osg-worker-scale@t did not start as its env file says: $(grep -a 'scale' "$VMS/h2/journal.log" | tail -n 20)"
+vm_journal_has h2 'osg-worker\[[0-9]+\]: scale: demand 0 cores, 0 running, 0 booting' ||
+  fail "osg-worker-scale@t logged no round: $(grep -a 'scale' "$VMS/h2/journal.log" | tail -n 20)"
+vm_journal_has h2 'osgp: scale t=active bad=exit-code/78/restarts=0' ||
+  fail "the scale units are not as expected: $(grep -a 'osgp: scale\|scale@bad' "$VMS/h2/journal.log")"
+vm_journal_has h2 'bad.conf:[0-9]+: error: IdleTimeout' ||
+  fail "osg-worker-scale@bad's journal does not name the bad line"
+vm_journal_has h2 'osgp: scale t stopped: success record=600 dir=700' ||
+  fail "osg-worker-scale@t did not stop cleanly, or left no root-only record, or the package's
+/etc/osg-worker/scale is not root-only: $(grep -a 'osgp: scale' "$VMS/h2/journal.log")"
+log "ok: osg-worker-scale@t ran its rounds under systemd and stopped cleanly; @bad failed once with 78, not restarted"
 
 # h2's idle deadline: it deletes its server, then powers off ShutdownGrace later.
 deleted() { [ "$(cloud_state)" = DELETED ]; }
