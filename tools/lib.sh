@@ -13,6 +13,33 @@ ensure_host_root() {
   [ "$(id -u)" = 0 ] || err "run as root (chroot and network namespaces need it)"
 }
 
+# missing_host_packages PACKAGE:COMMAND...: the packages whose command the host lacks, a line each.
+missing_host_packages() {
+  local pair
+  for pair in "$@"; do command -v "${pair#*:}" >/dev/null || echo "${pair%%:*}"; done
+}
+
+# ensure_host_packages [--with-recommends] PACKAGE:COMMAND...: installs from Debian's archive the
+# packages whose command the host lacks, under one lock for every tool: tools that start together
+# (the suite's two VM lanes on a fresh machine) wait for each other instead of failing on apt's
+# own lock, and the second finds the packages there.
+ensure_host_packages() {
+  local apt_options=(--no-install-recommends) missing=() lock
+  if [ "${1:-}" = --with-recommends ]; then apt_options=(); shift; fi
+  [ -n "$(missing_host_packages "$@")" ] || return 0
+  [ "$(id -u)" = 0 ] ||
+    err "missing on the host: $(missing_host_packages "$@" | xargs); install them, or run this as root"
+  exec {lock}>/run/osg-host-packages.lock
+  flock "$lock"
+  mapfile -t missing < <(missing_host_packages "$@")
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing on the host: ${missing[*]}" >&2
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${apt_options[@]}" "${missing[@]}" >/dev/null
+  fi
+  exec {lock}>&-
+}
+
 # in_root DIR [--bind SRC DEST] CMD...: runs CMD chrooted in DIR with /proc, /dev, /sys and a
 # fresh /run and /tmp (Apptainer needs /tmp to be a mount of its own), and SRC bound at DEST if
 # given, in a private mount namespace so that nothing stays mounted when CMD ends.
