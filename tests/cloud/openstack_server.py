@@ -436,17 +436,18 @@ def boot(cloud, server_id, script):
     lines = done.stdout.split()
     with cloud.lock:
         server = cloud.servers[server_id]
-        # Deleted during its boot: the delete's stop found no instance yet, so stop it now.
-        deleted_while_booting = server["status"] == "DELETED"
-        if done.returncode == 0 and lines and not deleted_while_booting:
-            cloud.by_address[lines[-1]] = server_id
-            if server["status"] == "BUILD":
-                server["status"] = "ACTIVE"
-        elif not deleted_while_booting:
-            server["status"] = "ERROR"
-            print(f"boot of {hostname} failed: {done.stderr.strip()[-500:]}", file=sys.stderr,
-                  flush=True)
-    if deleted_while_booting and cloud.stop:
+        if server["status"] != "DELETED":
+            if done.returncode == 0 and lines:
+                cloud.by_address[lines[-1]] = server_id
+                if server["status"] == "BUILD":
+                    server["status"] = "ACTIVE"
+            else:
+                server["status"] = "ERROR"
+                print(f"boot of {hostname} failed: {done.stderr.strip()[-500:]}",
+                      file=sys.stderr, flush=True)
+            return
+    # Deleted during its boot: the delete's stop found no instance yet, so stop it now.
+    if cloud.stop:
         run_quietly(cloud.stop + [hostname])
 
 
