@@ -19,22 +19,24 @@ fail() {
   exit 1
 }
 
+# The VMs come last, their consoles at the very end: a CI summary shows only the log's last lines,
+# and a VM that stopped answering says why on its console (a boot stuck, a kernel message).
 dump_logs() {
   local d
-  for d in "$VMS"/*/; do
-    [ -d "$d" ] || continue
-    echo "===== vm $(basename "$d"): $(tr '\n' ' ' <"$d/vm.log" 2>/dev/null) ====="
-    echo "===== vm $(basename "$d"): console ====="
-    tail -n 60 "$d/console.log" 2>/dev/null || true
-    echo "===== vm $(basename "$d"): journal (its last lines) ====="
-    tail -n 80 "$d/journal.log" 2>/dev/null || true
-  done
   for d in "$INSTANCES"/*/; do
     [ -d "$d" ] || continue
     echo "===== $(basename "$d"): console (osg-worker's log) ====="
     tail -n 40 "$d/console.log" 2>/dev/null || true
     echo "===== $(basename "$d"): HTCondor logs ====="
     "$POOL" logs "$(basename "$d")" 2>/dev/null | grep -v '^==> console.log' | tail -n 60 || true
+  done
+  for d in "$VMS"/*/; do
+    [ -d "$d" ] || continue
+    echo "===== vm $(basename "$d"): $(tr '\n' ' ' <"$d/vm.log" 2>/dev/null) ====="
+    echo "===== vm $(basename "$d"): journal (its last lines) ====="
+    tail -n 80 "$d/journal.log" 2>/dev/null || true
+    echo "===== vm $(basename "$d"): console (its last lines) ====="
+    tail -n 30 "$d/console.log" 2>/dev/null || true
   done
 }
 
