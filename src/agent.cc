@@ -33,6 +33,11 @@ constexpr Seconds kMaxJoinProbeInterval{30};
 constexpr Seconds kJoinedRecheck{300};
 constexpr const char* kJoinedRecheckEnv = "OSG_WORKER_JOINED_RECHECK_SECONDS";
 constexpr Seconds kProbeTimeout{20};  // RealCondorTools::QueryJoined's limit, per collector
+// After the agent changes what the worker advertises, the collectors' copies are checked this
+// long after (the startd sends within a second or two), and resent at most kMaxAdResends times,
+// each check twice as late as the one before.
+constexpr Seconds kAdCheckDelay{10};
+constexpr int kMaxAdResends = 3;
 constexpr Seconds kStopConfirmTimeout{20};
 // A startd silent this long (HTCondor down, restarts failing), or refusing to turn START off,
 // ends in a shutdown: no job can start there, and none can be seen (README: "Deadlines").
@@ -203,13 +208,21 @@ void Agent::Step(const AgentEvents& events) {
     Refresh(now);
   }
   if (now >= next_join_probe_) {
-    // A probe of an unreachable collector blocks for its timeout: never let it delay a deadline.
-    std::optional<TimePoint> due = lifecycle_->NextWakeup();
-    Seconds probe_limit = kProbeTimeout * static_cast<int>(pool_.collectors.size()) + Seconds(5);
-    if (state_.joined && due && *due - now < probe_limit) {
+    std::optional<TimePoint> due = DeadlineTooCloseToAsk(now);
+    if (state_.joined && due) {
       next_join_probe_ = *due + Seconds(5);
     } else {
       ProbeJoined(now);
+    }
+  }
+  if (ad_check_at_ && now >= *ad_check_at_) {
+    std::optional<TimePoint> due = DeadlineTooCloseToAsk(now);
+    if (!state_.joined) {
+      ad_check_at_.reset();  // the join probe comes first; a rejoin schedules the next check
+    } else if (due) {
+      ad_check_at_ = *due + Seconds(5);
+    } else {
+      CheckAdvertised(now);
     }
   }
   Execute(lifecycle_->Tick(now), now);
@@ -245,7 +258,7 @@ std::chrono::milliseconds Agent::WaitTime() const {
   if (finished_ && escalate_at_) wake = std::min(wake, *escalate_at_);
   if (!finished_) {
     for (const auto& t : {lifecycle_->NextWakeup(), refresh_at_, master_.restart_at(),
-                          std::optional<TimePoint>(next_join_probe_),
+                          std::optional<TimePoint>(next_join_probe_), ad_check_at_,
                           std::optional<TimePoint>(next_refresh_),
                           std::optional<TimePoint>(next_firewall_check_)}) {
       if (t) wake = std::min(wake, *t);
@@ -255,6 +268,41 @@ std::chrono::milliseconds Agent::WaitTime() const {
   if (std::optional<TimePoint> client = metrics_server_.Deadline()) wake = std::min(wake, *client);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
   return std::chrono::milliseconds(std::clamp<int64_t>(ms + 1, 0, 3600 * 1000));
+}
+
+// A query of an unreachable collector blocks for its timeout: never let it delay a deadline.
+// The deadline, if one is that close.
+std::optional<TimePoint> Agent::DeadlineTooCloseToAsk(TimePoint now) const {
+  std::optional<TimePoint> due = lifecycle_->NextWakeup();
+  Seconds limit = kProbeTimeout * static_cast<int>(pool_.collectors.size()) + Seconds(5);
+  if (due && *due - now < limit) return due;
+  return std::nullopt;
+}
+
+// Whether the collectors hold the ad with the latest OSGWorkerAdSerial; if not, the startd is
+// asked to send it again (a reconfig sends every slot's ad), a bounded number of times.
+void Agent::CheckAdvertised(TimePoint now) {
+  ad_check_at_.reset();
+  std::optional<std::vector<std::vector<int64_t>>> seen = tools_.QueryAdSerials(pool_.collectors);
+  if (!seen) return;  // no collector answered: the join probe says what follows
+  if (AdsCurrent(*seen, ad_serial_)) {
+    if (ad_resends_ > 0) Log("the pool now holds this worker's current ad");
+    ad_resends_ = 0;
+    return;
+  }
+  std::string stale = "the pool holds " + DescribeAdSerials(*seen) +
+                      " of this worker's ad, not the current OSGWorkerAdSerial " +
+                      std::to_string(ad_serial_);
+  if (ad_resends_ >= kMaxAdResends) {
+    Log(stale + " after " + std::to_string(ad_resends_) +
+        " resends; the startd's periodic update (UPDATE_INTERVAL) will bring it");
+    ad_resends_ = 0;
+    return;
+  }
+  ++ad_resends_;
+  Log(stale + ": asking the startd to send it again");
+  if (Status s = tools_.Reconfig(); !s.ok()) Log("could not resend the ad: " + s.message());
+  ad_check_at_ = now + kAdCheckDelay * (1 << ad_resends_);
 }
 
 void Agent::OnCondorExit(TimePoint now) {
@@ -310,6 +358,8 @@ void Agent::ProbeJoined(TimePoint before) {
     }
     next_join_probe_ = now + IntervalOverride(std::getenv(kJoinedRecheckEnv), kJoinedRecheck);
     join_probe_interval_ = Seconds(1);
+    // At every join and recheck: an update lost since (a collector restarted, say) is sent again.
+    if (!ad_check_at_) ad_check_at_ = now + kAdCheckDelay;
     if (!was_joined) Refresh(now);  // the lifecycle learns it from a real observation
     return;
   }
@@ -530,16 +580,29 @@ void Agent::OnImagePrepared(int wait_status) {
                               {"problem", report->problem},
                               {"os", report->ready ? report->os.String() : ""}});
   Status status = env_.WriteFile(paths_.Image(), RenderImageStateConfig(report), 0644);
-  if (status.ok() && master_.running()) status = tools_.Reconfig();
+  if (status.ok()) status = SendAd();
   if (!status.ok()) Log("could not advertise the default image: " + status.message());
 }
 
 void Agent::Advertise(const AdvertisedState& state) {
   if (state == advertised_) return;
   advertised_ = state;
-  Status status = env_.WriteFile(paths_.State(), RenderStateConfig(state), 0644);
+  if (Status status = SendAd(); !status.ok()) Log("could not advertise the state: " + status.message());
+}
+
+// Every change goes out with a new OSGWorkerAdSerial, and once the worker is in the pool the
+// collectors' copies are checked for it (CheckAdvertised): under load an update can be lost or
+// overtaken by the one before it, and the startd sends the next by itself only at
+// UPDATE_INTERVAL (300 s by default).
+Status Agent::SendAd() {
+  ++ad_serial_;
+  Status status = env_.WriteFile(paths_.State(), RenderStateConfig(advertised_, ad_serial_), 0644);
   if (status.ok() && master_.running()) status = tools_.Reconfig();
-  if (!status.ok()) Log("could not advertise the state: " + status.message());
+  if (status.ok() && state_.joined) {
+    ad_check_at_ = Now() + kAdCheckDelay;
+    ad_resends_ = 0;
+  }
+  return status;
 }
 
 // The status file is readable by anyone on the machine (it holds no secret); the firewall's

@@ -120,6 +120,9 @@ class Agent {
   int64_t ToWall(TimePoint t) const;
   std::string ShutdownReason() const;
   void Advertise(const AdvertisedState& state);
+  Status SendAd();
+  void CheckAdvertised(TimePoint now);
+  std::optional<TimePoint> DeadlineTooCloseToAsk(TimePoint now) const;
   void InstallFirewall();
   void StartImagePreparer();
   void OnImagePrepared(int wait_status);
@@ -156,6 +159,9 @@ class Agent {
   Ledger ledger_;
   bool ledger_failing_ = false;
   AdvertisedState advertised_;
+  int64_t ad_serial_ = 0;  // OSGWorkerAdSerial of the last change sent (InstallCondorConfig's is 0)
+  std::optional<TimePoint> ad_check_at_;  // when to check that the collectors hold it
+  int ad_resends_ = 0;
   // Metrics: the textfile ("" off) and the HTTP endpoint, and the counters behind them.
   std::string metrics_textfile_;
   MetricsServer metrics_server_;

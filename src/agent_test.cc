@@ -43,6 +43,7 @@ class AgentTest : public ::testing::Test {
     ASSERT_TRUE(loaded.ok());
     settings_ = loaded.settings;
     tools_.env = &env_;
+    tools_.state_file = CondorPaths{dir_ + "/root"}.State();
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -188,6 +189,49 @@ TEST_F(AgentTest, AnIdleWorkerStopsRaceFreeAndShutsDownAtItsIdleTimeout) {
   // A successful action is not escalated before its grace has passed.
   RunFor(kDefaultShutdownGrace - Seconds(5));
   EXPECT_TRUE(power_offs_.empty());
+}
+
+// Under load a collector can miss an update, or take the one before it last: the collector then
+// holds a stale copy until the startd's next periodic update (UPDATE_INTERVAL, 300 s).
+TEST_F(AgentTest, AnAdThePoolMissedIsSentAgainUntilThePoolHoldsIt) {
+  tools_.updates_lost = true;
+  Begin();
+  RunUntil([this] { return Status()["phase"] == "Idle"; }, Seconds(60));
+  int reconfigs = tools_.reconfigs;
+  EXPECT_GE(tools_.startd_serial, 1) << "Joining -> Idle went out with a new serial";
+  EXPECT_LT(tools_.collector_serial, tools_.startd_serial);
+  RunFor(Seconds(11));  // the check, 10 s after: stale, so the startd is asked again
+  EXPECT_EQ(tools_.reconfigs, reconfigs + 1) << Log();
+  EXPECT_EQ(Logged("the pool holds OSGWorkerAdSerial 0 of this worker's ad, not the current "
+                   "OSGWorkerAdSerial " + std::to_string(tools_.startd_serial) +
+                   ": asking the startd to send it again"), 1) << Log();
+  tools_.updates_lost = false;
+  RunFor(Seconds(60));  // still stale at 30 s: the second resend arrives; the check at 70 s sees it
+  EXPECT_EQ(tools_.reconfigs, reconfigs + 2) << Log();
+  EXPECT_EQ(tools_.collector_serial, tools_.startd_serial);
+  EXPECT_EQ(Logged("the pool now holds this worker's current ad"), 1) << Log();
+  int queries = tools_.ad_queries;
+  RunFor(Seconds(200));  // nothing changes: no more checks until the periodic recheck (300 s)
+  EXPECT_EQ(tools_.reconfigs, reconfigs + 2);
+  EXPECT_EQ(tools_.ad_queries, queries);
+}
+
+TEST_F(AgentTest, ResendsOfAnAdAreBoundedAndTheRestIsLeftToHTCondor) {
+  tools_.updates_lost = true;
+  Begin();
+  RunUntil([this] { return Status()["phase"] == "Idle"; }, Seconds(60));
+  int reconfigs = tools_.reconfigs;
+  RunFor(Seconds(10 + 20 + 40 + 80 + 1));  // checks at 10, 30, 70 and 150 s
+  EXPECT_EQ(tools_.reconfigs, reconfigs + 3) << Log();
+  EXPECT_EQ(Logged("after 3 resends; the startd's periodic update (UPDATE_INTERVAL) will bring it"), 1)
+      << Log();
+  RunFor(Seconds(100));
+  EXPECT_EQ(tools_.reconfigs, reconfigs + 3) << "no more until the periodic recheck";
+  // The recheck (every 300 s) checks again, and the next round of resends is as bounded.
+  tools_.updates_lost = false;
+  RunFor(Seconds(120));
+  EXPECT_EQ(tools_.reconfigs, reconfigs + 4) << Log();
+  EXPECT_EQ(tools_.collector_serial, tools_.startd_serial);
 }
 
 TEST_F(AgentTest, ABusyWorkerStaysUntilItsJobsEndThenIdlesOut) {

@@ -151,7 +151,7 @@ std::string RenderCondorConfig(const Settings& s, const PoolEndpoints& pool, int
   return out.str();
 }
 
-std::string RenderStateConfig(const AdvertisedState& state) {
+std::string RenderStateConfig(const AdvertisedState& state, int64_t serial) {
   return "# Written by osg-worker at every lifecycle change.\n"
          "OSGWorkerState = " +
          QuoteConfigString(state.phase) + "\nOSGWorkerShutdownTime = " +
@@ -159,8 +159,9 @@ std::string RenderStateConfig(const AdvertisedState& state) {
          "\nOSGWorkerRetireTime = " + std::to_string(state.retire_time) +
          "\nOSGWorkerIdleSince = " +
          (state.idle_since ? std::to_string(*state.idle_since) : "undefined") +
+         "\nOSGWorkerAdSerial = " + std::to_string(serial) +
          "\nSTARTD_ATTRS = $(STARTD_ATTRS) OSGWorkerState OSGWorkerShutdownTime "
-         "OSGWorkerRetireTime OSGWorkerIdleSince\n" +
+         "OSGWorkerRetireTime OSGWorkerIdleSince OSGWorkerAdSerial\n" +
          (state.containers ? "SINGULARITY = " + std::string(kApptainerPath) + "\n" : "");
 }
 
@@ -193,7 +194,7 @@ Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings,
   status = WriteFileAtomically(paths.Image(), RenderImageStateConfig(std::nullopt), 0644);
   if (!status.ok()) return status;
   AdvertisedState joining{"Joining", std::nullopt, RetireWallTime(settings, start_time)};
-  status = WriteFileAtomically(paths.State(), RenderStateConfig(joining), 0644);
+  status = WriteFileAtomically(paths.State(), RenderStateConfig(joining, 0), 0644);
   if (!status.ok()) return status;
   return RemovePath(paths.Stopping());  // a stop interrupted by a crash must not outlive it
 }

@@ -49,7 +49,9 @@ struct AdvertisedState {
   bool containers = false;  // Apptainer on (once the worker has joined: RenderContainerConfig)
   bool operator==(const AdvertisedState&) const = default;
 };
-std::string RenderStateConfig(const AdvertisedState& state);
+// `serial` (OSGWorkerAdSerial) is raised by the agent at every change it advertises, so that it
+// can tell a collector's stale copy of the ad from the current one (Agent::CheckAdvertised).
+std::string RenderStateConfig(const AdvertisedState& state, int64_t serial);
 
 // The override that stops the startd from accepting claims (see CondorPaths::Stopping).
 std::string RenderStoppingConfig();

@@ -146,13 +146,14 @@ TEST(QuoteConfigString, HTCondorReadsBackExactlyTheText) {
 }
 
 TEST(RenderStateConfig, AdvertisesPhaseAndTimes) {
-  EXPECT_EQ(RenderStateConfig({"Idle", 1800001500, 1800604800, 1800000000}),
+  EXPECT_EQ(RenderStateConfig({"Idle", 1800001500, 1800604800, 1800000000}, 7),
             "# Written by osg-worker at every lifecycle change.\n"
             "OSGWorkerState = \"Idle\"\nOSGWorkerShutdownTime = 1800001500\n"
             "OSGWorkerRetireTime = 1800604800\nOSGWorkerIdleSince = 1800000000\n"
+            "OSGWorkerAdSerial = 7\n"
             "STARTD_ATTRS = $(STARTD_ATTRS) OSGWorkerState OSGWorkerShutdownTime "
-            "OSGWorkerRetireTime OSGWorkerIdleSince\n");
-  std::string busy = RenderStateConfig({"Busy", std::nullopt, 1});
+            "OSGWorkerRetireTime OSGWorkerIdleSince OSGWorkerAdSerial\n");
+  std::string busy = RenderStateConfig({"Busy", std::nullopt, 1}, 0);
   EXPECT_NE(busy.find("OSGWorkerShutdownTime = undefined"), std::string::npos);
   EXPECT_NE(busy.find("OSGWorkerIdleSince = undefined"), std::string::npos);
 }

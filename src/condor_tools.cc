@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <cstdlib>
 #include <sstream>
 #include <vector>
@@ -91,16 +92,77 @@ std::optional<Observation> RealCondorTools::QueryStartd() {
   return CountSlots(result.output);
 }
 
-std::optional<bool> RealCondorTools::QueryJoined(const std::vector<std::string>& collectors) {
-  if (machine_.empty()) {
-    // The collector is asked for the name the startd itself advertises, read from the startd.
-    std::optional<std::string> address = StartdAddress();
-    if (!address) return std::nullopt;
-    CommandResult own = RunCommand({"condor_status", "-direct", *address, "-af", "Machine"});
-    std::string first_line = own.output.substr(0, own.output.find('\n'));
-    if (!own.ok() || Trim(first_line).empty()) return std::nullopt;
-    machine_ = Trim(first_line);
+std::vector<int64_t> ParseAdSerials(const std::string& lines) {
+  std::vector<int64_t> serials;
+  std::istringstream in(lines);
+  for (std::string line; std::getline(in, line);) {
+    line = Trim(line);
+    if (line.empty()) continue;
+    char* end = nullptr;
+    long long value = std::strtoll(line.c_str(), &end, 10);
+    serials.push_back(*end == '\0' && value >= 0 ? value : kNoSerial);
   }
+  return serials;
+}
+
+bool AdsCurrent(const std::vector<std::vector<int64_t>>& seen, int64_t serial) {
+  for (const std::vector<int64_t>& collector : seen) {
+    if (collector.empty()) return false;
+    for (int64_t s : collector) {
+      if (s != serial) return false;
+    }
+  }
+  return true;
+}
+
+std::string DescribeAdSerials(const std::vector<std::vector<int64_t>>& seen) {
+  std::set<int64_t> serials;
+  bool missing = false;
+  for (const std::vector<int64_t>& collector : seen) {
+    if (collector.empty()) missing = true;
+    serials.insert(collector.begin(), collector.end());
+  }
+  std::vector<std::string> parts;
+  for (int64_t s : serials) {
+    parts.push_back(s == kNoSerial ? "a copy without OSGWorkerAdSerial"
+                                   : "OSGWorkerAdSerial " + std::to_string(s));
+  }
+  if (missing) parts.push_back("no copy");
+  std::string text;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    text += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+  }
+  return text;
+}
+
+bool RealCondorTools::LearnMachine() {
+  if (!machine_.empty()) return true;
+  // The collector is asked for the name the startd itself advertises, read from the startd.
+  std::optional<std::string> address = StartdAddress();
+  if (!address) return false;
+  CommandResult own = RunCommand({"condor_status", "-direct", *address, "-af", "Machine"});
+  std::string first_line = own.output.substr(0, own.output.find('\n'));
+  if (!own.ok() || Trim(first_line).empty()) return false;
+  machine_ = Trim(first_line);
+  return true;
+}
+
+std::optional<std::vector<std::vector<int64_t>>> RealCondorTools::QueryAdSerials(
+    const std::vector<std::string>& collectors) {
+  if (!LearnMachine()) return std::nullopt;
+  std::vector<std::vector<int64_t>> seen;
+  for (const std::string& collector : collectors) {
+    CommandResult result = RunCommand({"condor_status", "-pool", collector, "-af",
+                                       "OSGWorkerAdSerial", "-const", "Machine == \"" + machine_ + "\""},
+                                      std::chrono::seconds(20));
+    if (result.ok()) seen.push_back(ParseAdSerials(result.output));
+  }
+  if (seen.empty()) return std::nullopt;
+  return seen;
+}
+
+std::optional<bool> RealCondorTools::QueryJoined(const std::vector<std::string>& collectors) {
+  if (!LearnMachine()) return std::nullopt;
   // Slot ads, as the owner's own `condor_status -const 'WorkerGroupName == ...'` reads them. Not
   // `-startd`: in HTCondor 23 that reads the startd's daemon ad, which the collector may lack
   // while it lists the slots (seen in the stop race).

@@ -31,7 +31,12 @@ class CondorTools {
   // Whether any of the pool's `collectors` holds this machine's slot ads; nullopt if none could
   // be asked.
   virtual std::optional<bool> QueryJoined(const std::vector<std::string>& collectors) = 0;
-  // Makes the running daemons reread their configuration.
+  // What each of the pool's `collectors` that answers holds of this machine: the
+  // OSGWorkerAdSerial of each of its slot ads (kNoSerial where the ad lacks it), an empty list if
+  // it lists none; nullopt if none answered.
+  virtual std::optional<std::vector<std::vector<int64_t>>> QueryAdSerials(
+      const std::vector<std::string>& collectors) = 0;
+  // Makes the running daemons reread their configuration (the startd then sends its ads).
   virtual Status Reconfig() = 0;
   // The value of OSG_WORKER_ACCEPTING live in the running startd (not in the files).
   virtual std::optional<bool> StartdAccepting() = 0;
@@ -43,6 +48,14 @@ class CondorTools {
 inline constexpr const char* kSlotColumns[] = {"State",       "Activity",    "JobId",
                                                "RemoteOwner", "ProjectName", "Cpus",
                                                "GlobalJobId", "Name",        "PublicClaimId"};
+inline constexpr int64_t kNoSerial = -1;
+// `condor_status -af OSGWorkerAdSerial` output: a serial a line ("undefined" -> kNoSerial).
+std::vector<int64_t> ParseAdSerials(const std::string& lines);
+// Whether every collector's copy carries `serial` (and lists the machine at all).
+bool AdsCurrent(const std::vector<std::vector<int64_t>>& seen, int64_t serial);
+// "OSGWorkerAdSerial 2", "no copy", "OSGWorkerAdSerial 2 and no copy": the distinct values seen.
+std::string DescribeAdSerials(const std::vector<std::vector<int64_t>>& seen);
+
 // Counts claims and jobs in `condor_status -af:t <kSlotColumns>` output. Matched counts as a
 // claim (one is on its way); Busy and Retiring as a running job. The details of both are kept.
 Observation CountSlots(const std::string& slot_lines);
@@ -53,12 +66,15 @@ class RealCondorTools : public CondorTools {
   explicit RealCondorTools(std::string log_dir);
   std::optional<Observation> QueryStartd() override;
   std::optional<bool> QueryJoined(const std::vector<std::string>& collectors) override;
+  std::optional<std::vector<std::vector<int64_t>>> QueryAdSerials(
+      const std::vector<std::string>& collectors) override;
   Status Reconfig() override;
   std::optional<bool> StartdAccepting() override;
   std::optional<JobExit> QueryJobExit(const std::string& global_job_id) override;
 
  private:
   std::optional<std::string> StartdAddress() const;
+  bool LearnMachine();  // machine_, asked of the startd once
   std::string log_dir_;
   std::string machine_;  // the startd's Machine attribute, learnt from the startd
   std::string last_answered_;  // the collector that answered QueryJoined last

@@ -74,11 +74,27 @@ class FakeCondorTools : public CondorTools {
     if (Hangs()) return std::nullopt;
     return joined;
   }
+  // The collector's copy: what the startd last sent, unless `updates_lost` drops the sending.
+  std::optional<std::vector<std::vector<int64_t>>> QueryAdSerials(
+      const std::vector<std::string>&) override {
+    ++ad_queries;
+    if (Hangs()) return std::nullopt;
+    return std::vector<std::vector<int64_t>>{{collector_serial}};
+  }
+  // Like the startd, rereads the agent's state file (state_file in env->files) and sends the
+  // serial it finds to the collector.
   Status Reconfig() override {
     ++reconfigs;
     if (Hangs()) return Status::Error("condor_reconfig timed out");
     polls_since_reconfig = 0;
-    return reconfig_fails ? Status::Error("condor_reconfig failed") : Status::Ok();
+    if (reconfig_fails) return Status::Error("condor_reconfig failed");
+    if (env && env->files.count(state_file)) {
+      const std::string& text = env->files.at(state_file);
+      size_t at = text.find("OSGWorkerAdSerial = ");
+      if (at != std::string::npos) startd_serial = std::stoll(text.substr(at + 20));
+    }
+    if (!updates_lost) collector_serial = startd_serial;
+    return Status::Ok();
   }
   std::optional<bool> StartdAccepting() override {
     if (Hangs() || !answers) return std::nullopt;
@@ -104,6 +120,11 @@ class FakeCondorTools : public CondorTools {
   Observation holds;
   int queries = 0;
   int reconfigs = 0;
+  std::string state_file;  // the agent's CondorPaths::State()
+  int64_t startd_serial = 0;
+  int64_t collector_serial = 0;
+  bool updates_lost = false;
+  int ad_queries = 0;
   int polls_since_reconfig = 0;
 };
 
