@@ -38,6 +38,7 @@ constexpr Seconds kProbeTimeout{20};  // RealCondorTools::QueryJoined's limit, p
 // each check twice as late as the one before.
 constexpr Seconds kAdCheckDelay{10};
 constexpr int kMaxAdResends = 3;
+constexpr Seconds kReconfigTimeout{30};  // RunCommand's default, which condor_reconfig runs with
 constexpr Seconds kStopConfirmTimeout{20};
 // A startd silent this long (HTCondor down, restarts failing), or refusing to turn START off,
 // ends in a shutdown: no job can start there, and none can be seen (README: "Deadlines").
@@ -127,7 +128,10 @@ std::optional<int> Agent::Begin() {
         " (ledger): the deadlines count from then");
   }
   ChoosePool(history);
-  Status installed = InstallCondorConfig(paths_, settings_, pool_, instance_started_at_,
+  // Counted from the agent's start in milliseconds: a stale copy left by an earlier agent on this
+  // instance (killed, restarted) can never carry a serial of this one's.
+  ad_serial_ = wall_at_start_ * 1000;
+  Status installed = InstallCondorConfig(paths_, settings_, pool_, instance_started_at_, ad_serial_,
                                          MountedCvmfsRepositories(ReadFile("/proc/self/mounts").value_or("")));
   if (!installed.ok()) {
     Log("cannot install HTCondor's configuration: " + installed.message());
@@ -208,21 +212,22 @@ void Agent::Step(const AgentEvents& events) {
     Refresh(now);
   }
   if (now >= next_join_probe_) {
-    std::optional<TimePoint> due = DeadlineTooCloseToAsk(now);
+    std::optional<TimePoint> due = DeadlineTooCloseToAsk(now, Seconds(0));
     if (state_.joined && due) {
       next_join_probe_ = *due + Seconds(5);
     } else {
       ProbeJoined(now);
     }
   }
-  if (ad_check_at_ && now >= *ad_check_at_) {
-    std::optional<TimePoint> due = DeadlineTooCloseToAsk(now);
+  if (ad_check_at_ && Now() >= *ad_check_at_) {
+    // The clock read again: the probes above may have taken their time. A check may resend.
+    std::optional<TimePoint> due = DeadlineTooCloseToAsk(Now(), kReconfigTimeout);
     if (!state_.joined) {
       ad_check_at_.reset();  // the join probe comes first; a rejoin schedules the next check
     } else if (due) {
-      ad_check_at_ = *due + Seconds(5);
+      ad_check_at_ = *due + Seconds(10);  // after the join probe deferred to the same deadline
     } else {
-      CheckAdvertised(now);
+      CheckAdvertised();
     }
   }
   Execute(lifecycle_->Tick(now), now);
@@ -270,18 +275,19 @@ std::chrono::milliseconds Agent::WaitTime() const {
   return std::chrono::milliseconds(std::clamp<int64_t>(ms + 1, 0, 3600 * 1000));
 }
 
-// A query of an unreachable collector blocks for its timeout: never let it delay a deadline.
-// The deadline, if one is that close.
-std::optional<TimePoint> Agent::DeadlineTooCloseToAsk(TimePoint now) const {
+// A query of an unreachable collector blocks for its timeout (and `then`, what may follow it):
+// never let it delay a deadline. The deadline, if one is that close.
+std::optional<TimePoint> Agent::DeadlineTooCloseToAsk(TimePoint now, Seconds then) const {
   std::optional<TimePoint> due = lifecycle_->NextWakeup();
-  Seconds limit = kProbeTimeout * static_cast<int>(pool_.collectors.size()) + Seconds(5);
+  Seconds limit = kProbeTimeout * static_cast<int>(pool_.collectors.size()) + then + Seconds(5);
   if (due && *due - now < limit) return due;
   return std::nullopt;
 }
 
 // Whether the collectors hold the ad with the latest OSGWorkerAdSerial; if not, the startd is
-// asked to send it again (a reconfig sends every slot's ad), a bounded number of times.
-void Agent::CheckAdvertised(TimePoint now) {
+// asked to send it again (a reconfig sends every slot's ad), at most kMaxAdResends times for
+// each serial: after that, later checks only say when the pool has it.
+void Agent::CheckAdvertised() {
   ad_check_at_.reset();
   std::optional<std::vector<std::vector<int64_t>>> seen = tools_.QueryAdSerials(pool_.collectors);
   if (!seen) return;  // no collector answered: the join probe says what follows
@@ -290,19 +296,23 @@ void Agent::CheckAdvertised(TimePoint now) {
     ad_resends_ = 0;
     return;
   }
-  std::string stale = "the pool holds " + DescribeAdSerials(*seen) +
-                      " of this worker's ad, not the current OSGWorkerAdSerial " +
-                      std::to_string(ad_serial_);
   if (ad_resends_ >= kMaxAdResends) {
-    Log(stale + " after " + std::to_string(ad_resends_) +
-        " resends; the startd's periodic update (UPDATE_INTERVAL) will bring it");
-    ad_resends_ = 0;
+    if (ad_resends_ == kMaxAdResends) {
+      Log(StaleAdText(*seen) + " after " + std::to_string(kMaxAdResends) +
+          " resends; the startd's periodic update (UPDATE_INTERVAL) will bring it");
+    }
+    ad_resends_ = kMaxAdResends + 1;  // said once; a recheck still tells when the pool has it
     return;
   }
   ++ad_resends_;
-  Log(stale + ": asking the startd to send it again");
+  Log(StaleAdText(*seen) + ": asking the startd to send it again");
   if (Status s = tools_.Reconfig(); !s.ok()) Log("could not resend the ad: " + s.message());
-  ad_check_at_ = now + kAdCheckDelay * (1 << ad_resends_);
+  ad_check_at_ = Now() + kAdCheckDelay * (1 << ad_resends_);
+}
+
+std::string Agent::StaleAdText(const std::vector<std::vector<int64_t>>& seen) const {
+  return "the pool holds " + DescribeAdSerials(seen) +
+         " of this worker's ad, not the current OSGWorkerAdSerial " + std::to_string(ad_serial_);
 }
 
 void Agent::OnCondorExit(TimePoint now) {
@@ -595,13 +605,14 @@ void Agent::Advertise(const AdvertisedState& state) {
 // overtaken by the one before it, and the startd sends the next by itself only at
 // UPDATE_INTERVAL (300 s by default).
 Status Agent::SendAd() {
+  Status status = env_.WriteFile(paths_.State(), RenderStateConfig(advertised_, ad_serial_ + 1), 0644);
+  if (!status.ok()) return status;
   ++ad_serial_;
-  Status status = env_.WriteFile(paths_.State(), RenderStateConfig(advertised_, ad_serial_), 0644);
-  if (status.ok() && master_.running()) status = tools_.Reconfig();
-  if (status.ok() && state_.joined) {
-    ad_check_at_ = Now() + kAdCheckDelay;
-    ad_resends_ = 0;
-  }
+  if (master_.running()) status = tools_.Reconfig();
+  // Checked even after a failed reconfig (the check resends); changes in a row do not postpone it.
+  ad_resends_ = 0;
+  TimePoint check = Now() + kAdCheckDelay;
+  if (state_.joined && (!ad_check_at_ || *ad_check_at_ > check)) ad_check_at_ = check;
   return status;
 }
 

@@ -121,8 +121,9 @@ class Agent {
   std::string ShutdownReason() const;
   void Advertise(const AdvertisedState& state);
   Status SendAd();
-  void CheckAdvertised(TimePoint now);
-  std::optional<TimePoint> DeadlineTooCloseToAsk(TimePoint now) const;
+  void CheckAdvertised();
+  std::string StaleAdText(const std::vector<std::vector<int64_t>>& seen) const;
+  std::optional<TimePoint> DeadlineTooCloseToAsk(TimePoint now, Seconds then) const;
   void InstallFirewall();
   void StartImagePreparer();
   void OnImagePrepared(int wait_status);
@@ -159,9 +160,9 @@ class Agent {
   Ledger ledger_;
   bool ledger_failing_ = false;
   AdvertisedState advertised_;
-  int64_t ad_serial_ = 0;  // OSGWorkerAdSerial of the last change sent (InstallCondorConfig's is 0)
+  int64_t ad_serial_ = 0;  // OSGWorkerAdSerial of the last change sent
   std::optional<TimePoint> ad_check_at_;  // when to check that the collectors hold it
-  int ad_resends_ = 0;
+  int ad_resends_ = 0;     // for this serial; kMaxAdResends + 1 once the giving up was logged
   // Metrics: the textfile ("" off) and the HTTP endpoint, and the counters behind them.
   std::string metrics_textfile_;
   MetricsServer metrics_server_;

@@ -225,13 +225,29 @@ TEST_F(AgentTest, ResendsOfAnAdAreBoundedAndTheRestIsLeftToHTCondor) {
   EXPECT_EQ(tools_.reconfigs, reconfigs + 3) << Log();
   EXPECT_EQ(Logged("after 3 resends; the startd's periodic update (UPDATE_INTERVAL) will bring it"), 1)
       << Log();
-  RunFor(Seconds(100));
-  EXPECT_EQ(tools_.reconfigs, reconfigs + 3) << "no more until the periodic recheck";
-  // The recheck (every 300 s) checks again, and the next round of resends is as bounded.
-  tools_.updates_lost = false;
-  RunFor(Seconds(120));
-  EXPECT_EQ(tools_.reconfigs, reconfigs + 4) << Log();
-  EXPECT_EQ(tools_.collector_serial, tools_.startd_serial);
+  // The recheck (every 300 s) checks again, but resends no more for this serial, nor says so.
+  RunFor(Seconds(220));
+  EXPECT_EQ(tools_.reconfigs, reconfigs + 3) << Log();
+  EXPECT_EQ(Logged("will bring it"), 1) << Log();
+  // HTCondor's own periodic update brings it; the next recheck says so.
+  tools_.collector_serial = tools_.startd_serial;
+  RunFor(Seconds(300));
+  EXPECT_EQ(Logged("the pool now holds this worker's current ad"), 1) << Log();
+  EXPECT_EQ(tools_.reconfigs, reconfigs + 3);
+}
+
+// A check that hangs (a collector slow to answer) is never started so close to a deadline that
+// it could delay it.
+TEST_F(AgentTest, AnAdCheckNeverDelaysTheIdleDeadline) {
+  settings_.idle_timeout = minutes(2);
+  tools_.updates_lost = true;
+  tools_.ad_query_hang = Seconds(60);
+  Begin();
+  ASSERT_TRUE(RunUntilShutdown(minutes(10))) << Log();
+  // Idle from the first probe (1 s); the check at 11 s hangs until 71 s and resends; the next,
+  // due at 91 s, waits until after the deadline instead of hanging past it.
+  EXPECT_LE(SinceBegin(actions_[0].at), minutes(2) + Seconds(20)) << Log();
+  EXPECT_GE(tools_.ad_queries, 1);
 }
 
 TEST_F(AgentTest, ABusyWorkerStaysUntilItsJobsEndThenIdlesOut) {

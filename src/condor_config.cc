@@ -171,7 +171,7 @@ std::string RenderStoppingConfig() {
 }
 
 Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings,
-                           const PoolEndpoints& pool, int64_t start_time,
+                           const PoolEndpoints& pool, int64_t start_time, int64_t ad_serial,
                            const std::vector<std::string>& cvmfs_repos) {
   // A write cut short by a kill leaves its temporary file. Ours are named so that HTCondor skips
   // them, but older versions' were not ("90-osg-worker-stopping.conf.tmp.N" kept START off on
@@ -194,7 +194,7 @@ Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings,
   status = WriteFileAtomically(paths.Image(), RenderImageStateConfig(std::nullopt), 0644);
   if (!status.ok()) return status;
   AdvertisedState joining{"Joining", std::nullopt, RetireWallTime(settings, start_time)};
-  status = WriteFileAtomically(paths.State(), RenderStateConfig(joining, 0), 0644);
+  status = WriteFileAtomically(paths.State(), RenderStateConfig(joining, ad_serial), 0644);
   if (!status.ok()) return status;
   return RemovePath(paths.Stopping());  // a stop interrupted by a crash must not outlive it
 }

@@ -62,10 +62,10 @@ std::string RenderStoppingConfig();
 // it expands macros first, so '$' is written as $(DOLLAR). Control characters are refused earlier.
 std::string QuoteConfigString(std::string_view text);
 
-// Writes the config, the token (root-only, 0600), the initial state and a default image not yet
-// ready where HTCondor reads them.
+// Writes the config, the token (root-only, 0600), the initial state (Joining, with `ad_serial`)
+// and a default image not yet ready where HTCondor reads them.
 Status InstallCondorConfig(const CondorPaths& paths, const Settings& settings,
-                           const PoolEndpoints& pool, int64_t start_time,
+                           const PoolEndpoints& pool, int64_t start_time, int64_t ad_serial,
                            const std::vector<std::string>& cvmfs_repos = {});
 
 }  // namespace osg

@@ -164,7 +164,7 @@ TEST(InstallCondorConfig, WritesTokenRootOnlyAndClearsAStaleStop) {
   CondorPaths paths{root};
   ASSERT_TRUE(WriteFileAtomically(paths.Stopping(), RenderStoppingConfig(), 0644).ok());
   Settings s = SeedSettings();
-  ASSERT_TRUE(InstallCondorConfig(paths, s, EffectivePool(s, 3), kStart).ok());
+  ASSERT_TRUE(InstallCondorConfig(paths, s, EffectivePool(s, 3), kStart, 0).ok());
   struct stat info {};
   ASSERT_EQ(stat(paths.Token().c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
@@ -190,7 +190,7 @@ TEST(InstallCondorConfig, RemovesTempFilesThatAKilledWriteLeft) {
   for (const std::string& path : {old_style, config_temp, token_temp, admin}) {
     ASSERT_TRUE(WriteFileAtomically(path, "OSG_WORKER_ACCEPTING = False\n", 0600).ok());
   }
-  ASSERT_TRUE(InstallCondorConfig(paths, SeedSettings(), EffectivePool(SeedSettings(), 3), kStart).ok());
+  ASSERT_TRUE(InstallCondorConfig(paths, SeedSettings(), EffectivePool(SeedSettings(), 3), kStart, 0).ok());
   EXPECT_FALSE(std::filesystem::exists(old_style));
   EXPECT_FALSE(std::filesystem::exists(config_temp));
   EXPECT_FALSE(std::filesystem::exists(token_temp));

@@ -150,15 +150,21 @@ bool RealCondorTools::LearnMachine() {
 std::optional<std::vector<std::vector<int64_t>>> RealCondorTools::QueryAdSerials(
     const std::vector<std::string>& collectors) {
   if (!LearnMachine()) return std::nullopt;
-  std::vector<std::vector<int64_t>> seen;
-  for (const std::string& collector : collectors) {
+  for (const std::string& collector : LastAnsweredFirst(collectors)) {
     CommandResult result = RunCommand({"condor_status", "-pool", collector, "-af",
                                        "OSGWorkerAdSerial", "-const", "Machine == \"" + machine_ + "\""},
                                       std::chrono::seconds(20));
-    if (result.ok()) seen.push_back(ParseAdSerials(result.output));
+    if (!result.ok()) continue;
+    last_answered_ = collector;
+    return std::vector<std::vector<int64_t>>{ParseAdSerials(result.output)};
   }
-  if (seen.empty()) return std::nullopt;
-  return seen;
+  return std::nullopt;
+}
+
+std::vector<std::string> RealCondorTools::LastAnsweredFirst(std::vector<std::string> collectors) const {
+  auto last = std::find(collectors.begin(), collectors.end(), last_answered_);
+  if (last != collectors.end()) std::rotate(collectors.begin(), last, last + 1);
+  return collectors;
 }
 
 std::optional<bool> RealCondorTools::QueryJoined(const std::vector<std::string>& collectors) {
@@ -168,11 +174,8 @@ std::optional<bool> RealCondorTools::QueryJoined(const std::vector<std::string>&
   // while it lists the slots (seen in the stop race).
   // Each collector in turn, the one that answered last first (another may be down, and each
   // unreachable one costs its timeout): one that lists the worker is enough.
-  std::vector<std::string> order = collectors;
-  auto last = std::find(order.begin(), order.end(), last_answered_);
-  if (last != order.end()) std::rotate(order.begin(), last, last + 1);
   std::optional<bool> joined;
-  for (const std::string& collector : order) {
+  for (const std::string& collector : LastAnsweredFirst(collectors)) {
     CommandResult result = RunCommand({"condor_status", "-pool", collector, "-af", "Name",
                                        "-const", "Machine == \"" + machine_ + "\""},
                                       std::chrono::seconds(20));

@@ -31,9 +31,11 @@ class CondorTools {
   // Whether any of the pool's `collectors` holds this machine's slot ads; nullopt if none could
   // be asked.
   virtual std::optional<bool> QueryJoined(const std::vector<std::string>& collectors) = 0;
-  // What each of the pool's `collectors` that answers holds of this machine: the
-  // OSGWorkerAdSerial of each of its slot ads (kNoSerial where the ad lacks it), an empty list if
-  // it lists none; nullopt if none answered.
+  // What the first of the pool's `collectors` to answer (the one that answered last first) holds
+  // of this machine: the OSGWorkerAdSerial of each of its slot ads (kNoSerial where the ad lacks
+  // it), an empty list if it lists none; nullopt if none answered. One collector: a check costs
+  // one query, and one that is down costs nothing once another has answered. (The resend goes
+  // to all of them.)
   virtual std::optional<std::vector<std::vector<int64_t>>> QueryAdSerials(
       const std::vector<std::string>& collectors) = 0;
   // Makes the running daemons reread their configuration (the startd then sends its ads).
@@ -75,9 +77,10 @@ class RealCondorTools : public CondorTools {
  private:
   std::optional<std::string> StartdAddress() const;
   bool LearnMachine();  // machine_, asked of the startd once
+  std::vector<std::string> LastAnsweredFirst(std::vector<std::string> collectors) const;
   std::string log_dir_;
   std::string machine_;  // the startd's Machine attribute, learnt from the startd
-  std::string last_answered_;  // the collector that answered QueryJoined last
+  std::string last_answered_;  // the collector that answered QueryJoined or QueryAdSerials last
 };
 
 }  // namespace osg

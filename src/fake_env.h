@@ -79,6 +79,7 @@ class FakeCondorTools : public CondorTools {
       const std::vector<std::string>&) override {
     ++ad_queries;
     if (Hangs()) return std::nullopt;
+    if (env && ad_query_hang) env->Sleep(*ad_query_hang);
     return std::vector<std::vector<int64_t>>{{collector_serial}};
   }
   // Like the startd, rereads the agent's state file (state_file in env->files) and sends the
@@ -125,6 +126,7 @@ class FakeCondorTools : public CondorTools {
   int64_t collector_serial = 0;
   bool updates_lost = false;
   int ad_queries = 0;
+  std::optional<std::chrono::milliseconds> ad_query_hang;  // each check takes this long
   int polls_since_reconfig = 0;
 };
 
