@@ -289,7 +289,7 @@ std::optional<TimePoint> Agent::DeadlineTooCloseToAsk(TimePoint now, Seconds the
 // each serial: after that, later checks only say when the pool has it.
 void Agent::CheckAdvertised() {
   ad_check_at_.reset();
-  std::optional<std::vector<std::vector<int64_t>>> seen = tools_.QueryAdSerials(pool_.collectors);
+  std::optional<std::vector<int64_t>> seen = tools_.QueryAdSerials(pool_.collectors);
   if (!seen) return;  // no collector answered: the join probe says what follows
   if (AdsCurrent(*seen, ad_serial_)) {
     if (ad_resends_ > 0) Log("the pool now holds this worker's current ad");
@@ -310,7 +310,7 @@ void Agent::CheckAdvertised() {
   ad_check_at_ = Now() + kAdCheckDelay * (1 << ad_resends_);
 }
 
-std::string Agent::StaleAdText(const std::vector<std::vector<int64_t>>& seen) const {
+std::string Agent::StaleAdText(const std::vector<int64_t>& seen) const {
   return "the pool holds " + DescribeAdSerials(seen) +
          " of this worker's ad, not the current OSGWorkerAdSerial " + std::to_string(ad_serial_);
 }

@@ -122,7 +122,7 @@ class Agent {
   void Advertise(const AdvertisedState& state);
   Status SendAd();
   void CheckAdvertised();
-  std::string StaleAdText(const std::vector<std::vector<int64_t>>& seen) const;
+  std::string StaleAdText(const std::vector<int64_t>& seen) const;
   std::optional<TimePoint> DeadlineTooCloseToAsk(TimePoint now, Seconds then) const;
   void InstallFirewall();
   void StartImagePreparer();

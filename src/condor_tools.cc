@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <set>
 #include <cstdlib>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -105,29 +105,19 @@ std::vector<int64_t> ParseAdSerials(const std::string& lines) {
   return serials;
 }
 
-bool AdsCurrent(const std::vector<std::vector<int64_t>>& seen, int64_t serial) {
-  for (const std::vector<int64_t>& collector : seen) {
-    if (collector.empty()) return false;
-    for (int64_t s : collector) {
-      if (s != serial) return false;
-    }
-  }
-  return true;
+bool AdsCurrent(const std::vector<int64_t>& seen, int64_t serial) {
+  return !seen.empty() &&
+         std::all_of(seen.begin(), seen.end(), [serial](int64_t s) { return s == serial; });
 }
 
-std::string DescribeAdSerials(const std::vector<std::vector<int64_t>>& seen) {
-  std::set<int64_t> serials;
-  bool missing = false;
-  for (const std::vector<int64_t>& collector : seen) {
-    if (collector.empty()) missing = true;
-    serials.insert(collector.begin(), collector.end());
-  }
+std::string DescribeAdSerials(const std::vector<int64_t>& seen) {
+  if (seen.empty()) return "no copy";
+  std::set<int64_t> serials(seen.begin(), seen.end());
   std::vector<std::string> parts;
   for (int64_t s : serials) {
     parts.push_back(s == kNoSerial ? "a copy without OSGWorkerAdSerial"
                                    : "OSGWorkerAdSerial " + std::to_string(s));
   }
-  if (missing) parts.push_back("no copy");
   std::string text;
   for (size_t i = 0; i < parts.size(); ++i) {
     text += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
@@ -147,7 +137,7 @@ bool RealCondorTools::LearnMachine() {
   return true;
 }
 
-std::optional<std::vector<std::vector<int64_t>>> RealCondorTools::QueryAdSerials(
+std::optional<std::vector<int64_t>> RealCondorTools::QueryAdSerials(
     const std::vector<std::string>& collectors) {
   if (!LearnMachine()) return std::nullopt;
   for (const std::string& collector : LastAnsweredFirst(collectors)) {
@@ -156,7 +146,7 @@ std::optional<std::vector<std::vector<int64_t>>> RealCondorTools::QueryAdSerials
                                       std::chrono::seconds(20));
     if (!result.ok()) continue;
     last_answered_ = collector;
-    return std::vector<std::vector<int64_t>>{ParseAdSerials(result.output)};
+    return ParseAdSerials(result.output);
   }
   return std::nullopt;
 }

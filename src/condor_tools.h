@@ -33,10 +33,10 @@ class CondorTools {
   virtual std::optional<bool> QueryJoined(const std::vector<std::string>& collectors) = 0;
   // What the first of the pool's `collectors` to answer (the one that answered last first) holds
   // of this machine: the OSGWorkerAdSerial of each of its slot ads (kNoSerial where the ad lacks
-  // it), an empty list if it lists none; nullopt if none answered. One collector: a check costs
+  // it), none if it lists none; nullopt if no collector answered. One collector: a check costs
   // one query, and one that is down costs nothing once another has answered. (The resend goes
   // to all of them.)
-  virtual std::optional<std::vector<std::vector<int64_t>>> QueryAdSerials(
+  virtual std::optional<std::vector<int64_t>> QueryAdSerials(
       const std::vector<std::string>& collectors) = 0;
   // Makes the running daemons reread their configuration (the startd then sends its ads).
   virtual Status Reconfig() = 0;
@@ -53,10 +53,11 @@ inline constexpr const char* kSlotColumns[] = {"State",       "Activity",    "Jo
 inline constexpr int64_t kNoSerial = -1;
 // `condor_status -af OSGWorkerAdSerial` output: a serial a line ("undefined" -> kNoSerial).
 std::vector<int64_t> ParseAdSerials(const std::string& lines);
-// Whether every collector's copy carries `serial` (and lists the machine at all).
-bool AdsCurrent(const std::vector<std::vector<int64_t>>& seen, int64_t serial);
-// "OSGWorkerAdSerial 2", "no copy", "OSGWorkerAdSerial 2 and no copy": the distinct values seen.
-std::string DescribeAdSerials(const std::vector<std::vector<int64_t>>& seen);
+// Whether the collector lists the machine, every slot ad with `serial`.
+bool AdsCurrent(const std::vector<int64_t>& seen, int64_t serial);
+// "OSGWorkerAdSerial 2", "OSGWorkerAdSerial 2 and OSGWorkerAdSerial 3", "no copy": the distinct
+// values seen.
+std::string DescribeAdSerials(const std::vector<int64_t>& seen);
 
 // Counts claims and jobs in `condor_status -af:t <kSlotColumns>` output. Matched counts as a
 // claim (one is on its way); Busy and Retiring as a running job. The details of both are kept.
@@ -68,7 +69,7 @@ class RealCondorTools : public CondorTools {
   explicit RealCondorTools(std::string log_dir);
   std::optional<Observation> QueryStartd() override;
   std::optional<bool> QueryJoined(const std::vector<std::string>& collectors) override;
-  std::optional<std::vector<std::vector<int64_t>>> QueryAdSerials(
+  std::optional<std::vector<int64_t>> QueryAdSerials(
       const std::vector<std::string>& collectors) override;
   Status Reconfig() override;
   std::optional<bool> StartdAccepting() override;

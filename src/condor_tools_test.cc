@@ -37,13 +37,14 @@ TEST(CountSlots, KeepsClaimAndJobDetails) {
 
 TEST(AdSerials, ParsedComparedAndDescribed) {
   EXPECT_EQ(ParseAdSerials("3\nundefined\n\n12\n"), (std::vector<int64_t>{3, kNoSerial, 12}));
-  EXPECT_TRUE(AdsCurrent({{3, 3}, {3}}, 3));
-  EXPECT_FALSE(AdsCurrent({{3, 2}, {3}}, 3)) << "a stale dynamic slot";
-  EXPECT_FALSE(AdsCurrent({{3}, {}}, 3)) << "a collector that lists no copy";
-  EXPECT_FALSE(AdsCurrent({{kNoSerial}}, 0));
-  EXPECT_EQ(DescribeAdSerials({{2}}), "OSGWorkerAdSerial 2");
-  EXPECT_EQ(DescribeAdSerials({{2, 3}, {}}), "OSGWorkerAdSerial 2, OSGWorkerAdSerial 3 and no copy");
-  EXPECT_EQ(DescribeAdSerials({{kNoSerial}}), "a copy without OSGWorkerAdSerial");
+  EXPECT_TRUE(AdsCurrent({3, 3}, 3));
+  EXPECT_FALSE(AdsCurrent({3, 2}, 3)) << "a stale dynamic slot";
+  EXPECT_FALSE(AdsCurrent({}, 3)) << "a collector that lists no copy";
+  EXPECT_FALSE(AdsCurrent({kNoSerial}, 0));
+  EXPECT_EQ(DescribeAdSerials({2}), "OSGWorkerAdSerial 2");
+  EXPECT_EQ(DescribeAdSerials({3, 2, 4}), "OSGWorkerAdSerial 2, OSGWorkerAdSerial 3 and OSGWorkerAdSerial 4");
+  EXPECT_EQ(DescribeAdSerials({}), "no copy");
+  EXPECT_EQ(DescribeAdSerials({kNoSerial}), "a copy without OSGWorkerAdSerial");
 }
 
 TEST(ParseJobExit, ReadsTheHistoryLine) {

@@ -75,12 +75,11 @@ class FakeCondorTools : public CondorTools {
     return joined;
   }
   // The collector's copy: what the startd last sent, unless `updates_lost` drops the sending.
-  std::optional<std::vector<std::vector<int64_t>>> QueryAdSerials(
-      const std::vector<std::string>&) override {
+  std::optional<std::vector<int64_t>> QueryAdSerials(const std::vector<std::string>&) override {
     ++ad_queries;
     if (Hangs()) return std::nullopt;
     if (env && ad_query_hang) env->Sleep(*ad_query_hang);
-    return std::vector<std::vector<int64_t>>{{collector_serial}};
+    return std::vector<int64_t>{collector_serial};
   }
   // Like the startd, rereads the agent's state file (state_file in env->files) and sends the
   // serial it finds to the collector.
