@@ -8,7 +8,7 @@
 
 ROUNDS=${RACE_ROUNDS:-6}
 WORKERS=${RACE_WORKERS:-4}
-TIMEOUT=30  # the status poll must see the deadline before it passes, even on a loaded machine
+TIMEOUT=45  # the status poll (nsenter, seconds each on a loaded machine) must see the deadline before it passes
 pool_up
 
 # race_job NAME PROJECT: waits for NAME's idle deadline, then submits at a random offset in
